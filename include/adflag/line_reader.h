@@ -1,0 +1,73 @@
+// The line reader turns one input (a file, or standard input for "-") into
+// a stream of lines, decompressing gzip and zstd inputs on the way. The
+// format is recognised by its magic bytes, not by the file name, so a
+// compressed export renamed to .jsonl still reads.
+//
+// Every line keeps its exact bytes, so a line that is rejected later can be
+// written out byte for byte and run again. A line longer than the limit
+// is still read in full (it is needed for the rejects file) but flagged.
+//
+// A LineReader is used by one thread at a time.
+
+#ifndef ADFLAG_LINE_READER_H_
+#define ADFLAG_LINE_READER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace adflag {
+
+// How an input was stored.
+enum class Compression { kNone, kGzip, kZstd };
+
+// One line of input.
+struct Line {
+  // The line's bytes as they were in the input, without the final "\n"
+  // but with any "\r" before it and, on line 1, any byte-order mark.
+  std::string raw;
+  // 1-based line number within its input.
+  uint64_t number = 0;
+  // True when `raw` is longer than the reader's limit.
+  bool too_long = false;
+
+  // Returns the line without a UTF-8 byte-order mark on line 1 and without
+  // a final "\r": the text that is parsed as JSON.
+  std::string_view content() const;
+};
+
+// Reads lines from one input.
+class LineReader {
+ public:
+  virtual ~LineReader() = default;
+
+  // Opens `path` ("-" for standard input) and detects its compression.
+  // Lines longer than `max_line_bytes` are flagged too_long. Returns null
+  // and sets *error to a message naming the file when it cannot be read.
+  static std::unique_ptr<LineReader> Open(const std::string& path,
+                                          uint64_t max_line_bytes,
+                                          std::string* error);
+
+  // Reads the next line into *line. Returns false at the end of the input
+  // or on a read error; error() tells which. A last line without a final
+  // "\n" is still returned.
+  virtual bool Next(Line* line) = 0;
+
+  // Returns an empty string, or the message of the read or decompression
+  // error that ended the input early, naming the file and the line after
+  // which it happened (for example "nightly.jsonl.gz: truncated gzip
+  // stream after line 1200").
+  virtual const std::string& error() const = 0;
+
+  // The compression detected when the input was opened.
+  virtual Compression compression() const = 0;
+
+  // The name used in diagnostics and in listing ids: the path as given,
+  // or "<stdin>".
+  virtual const std::string& name() const = 0;
+};
+
+}  // namespace adflag
+
+#endif  // ADFLAG_LINE_READER_H_

@@ -1,0 +1,125 @@
+// A rule pack: the indicator rules adflag matches listings against, read
+// from YAML files (SPEC section 5). A pack is a directory of *.yaml files,
+// read in sorted path order and skipping anything under tests/, or a
+// single file. One file may hold the `pack:` settings; any file may hold
+// `rules:`.
+//
+// Loading checks everything that can be checked without listings: YAML
+// syntax, unknown or misspelt keys, types, required keys, id syntax and
+// uniqueness, weight range, RE2 syntax of every pattern, `requires` naming
+// missing rules or forming a cycle. Each problem becomes a Diagnostic that
+// points at the YAML node concerned, and loading goes on to report every
+// problem in one run.
+//
+// Usage:
+//   RulePack pack;
+//   std::vector<Diagnostic> problems;
+//   if (!LoadRulePack("rules/", &pack, &problems)) { ... print problems }
+
+#ifndef ADFLAG_RULE_PACK_H_
+#define ADFLAG_RULE_PACK_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "adflag/diagnostic.h"
+
+namespace adflag {
+
+// A regular expression as written in a rule file, with its place.
+struct Pattern {
+  std::string regex;
+  SourcePos pos;
+};
+
+// A rule's lifecycle stage. Experimental rules run but only report, under
+// `shadow`; deprecated rules are loaded and checked but not run.
+enum class RuleStatus { kExperimental, kTest, kStable, kDeprecated };
+
+// Returns "experimental", "test", "stable" or "deprecated".
+const char* RuleStatusName(RuleStatus status);
+
+// A listing that a rule's examples say must or must not fire the rule.
+struct Example {
+  std::string text;
+  SourcePos pos;
+};
+
+// A condition on a listing's raw field text: the rule runs only on
+// listings whose `field` matches `pattern`.
+struct WhenClause {
+  std::string field;
+  Pattern pattern;
+};
+
+// One indicator rule.
+struct Rule {
+  std::string id;
+  std::string title;
+  std::string category;
+  double weight = 0;
+  RuleStatus status = RuleStatus::kStable;
+  std::string description;
+  // Fields matched by the patterns; the pack's text_fields when the rule
+  // names none.
+  std::vector<std::string> fields;
+  std::vector<WhenClause> when;
+  std::vector<Pattern> any;
+  std::vector<Pattern> all;
+  int min_hits = 1;
+  std::vector<Pattern> except;
+  std::vector<Pattern> unless;
+  std::vector<std::string> requires_rules;
+  bool case_sensitive = false;
+  bool normalize = true;
+  std::vector<std::string> references;
+  std::vector<Example> hit_examples;
+  std::vector<Example> miss_examples;
+  // Where the rule starts (its `- id:` entry).
+  SourcePos pos;
+};
+
+// Pack-wide settings from the `pack:` block.
+struct PackSettings {
+  std::string name = "unnamed";
+  std::string version;
+  double threshold = 0.40;
+  double medium = 0.60;
+  double high = 0.85;
+  std::vector<std::string> text_fields = {"title", "body"};
+};
+
+// A loaded pack: settings and rules in file order.
+struct RulePack {
+  PackSettings settings;
+  std::vector<Rule> rules;
+  // The directory or file the pack was read from.
+  std::string origin;
+};
+
+// One rule file held in memory, such as a file of the built-in pack.
+struct RuleFile {
+  // Path used in diagnostics, relative to the pack ("youth.yaml").
+  std::string path;
+  std::string text;
+};
+
+// Returns the *.yaml files of a pack directory (or the single file) in
+// sorted path order, skipping tests/. Returns false and adds a diagnostic
+// when the path cannot be read.
+bool ReadRuleFiles(const std::string& path, std::vector<RuleFile>* files,
+                   std::vector<Diagnostic>* diagnostics);
+
+// Parses and checks rule files into *pack. Adds a diagnostic for every
+// problem; returns false when any of them is an error.
+bool ParseRulePack(const std::vector<RuleFile>& files, RulePack* pack,
+                   std::vector<Diagnostic>* diagnostics);
+
+// Reads and parses the pack at `path` (ReadRuleFiles, then ParseRulePack).
+bool LoadRulePack(const std::string& path, RulePack* pack,
+                  std::vector<Diagnostic>* diagnostics);
+
+}  // namespace adflag
+
+#endif  // ADFLAG_RULE_PACK_H_

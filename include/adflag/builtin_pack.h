@@ -4,6 +4,7 @@
 #ifndef ADFLAG_BUILTIN_PACK_H_
 #define ADFLAG_BUILTIN_PACK_H_
 
+#include <string>
 #include <vector>
 
 #include "adflag/rule_pack.h"
@@ -15,8 +16,18 @@ namespace adflag {
 // path order.
 const std::vector<RuleFile>& BuiltinPackFiles();
 
-// Returns the name under which diagnostics cite built-in rule files.
+// The origin of the built-in pack, as RulePack::origin reports it.
 inline constexpr const char* kBuiltinPackOrigin = "<built-in>";
+
+// Parses the built-in pack (its rule files, not its tests) into *pack.
+// Diagnostics cite the files as rules/NAME.yaml, where they live in the
+// project. Returns false when the pack has errors, which the test suite
+// rules out.
+bool LoadBuiltinPack(RulePack* pack, std::vector<Diagnostic>* diagnostics);
+
+// Loads the pack at `path`, or the built-in pack when `path` is empty.
+bool LoadPackOrBuiltin(const std::string& path, RulePack* pack,
+                       std::vector<Diagnostic>* diagnostics);
 
 }  // namespace adflag
 

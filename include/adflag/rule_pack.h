@@ -107,12 +107,22 @@ struct RuleFile {
 
 // Returns the *.yaml files of a pack directory (or the single file) in
 // sorted path order, skipping tests/. Returns false and adds a diagnostic
-// when the path cannot be read.
+// when the path cannot be read or holds no rule file; adds a warning for a
+// *.yml file, which is not read.
 bool ReadRuleFiles(const std::string& path, std::vector<RuleFile>* files,
                    std::vector<Diagnostic>* diagnostics);
 
-// Parses and checks rule files into *pack. Adds a diagnostic for every
-// problem; returns false when any of them is an error.
+// Returns true when `relative_path`, a path inside a pack directory, names
+// a rule file: it ends in ".yaml" and has no component named "tests".
+// Lets callers holding a whole pack in memory (the built-in pack, with its
+// regression tests) pick out the files that ParseRulePack should read.
+bool IsRuleFilePath(const std::string& relative_path);
+
+// Parses and checks rule files into *pack, replacing its settings and
+// rules; every file given is parsed, whatever its name. A diagnostic that
+// concerns the pack as a whole (it has no rules) names pack->origin when
+// set. Adds a diagnostic for every problem; returns false when any of them
+// is an error, and *pack is then not fit to run.
 bool ParseRulePack(const std::vector<RuleFile>& files, RulePack* pack,
                    std::vector<Diagnostic>* diagnostics);
 

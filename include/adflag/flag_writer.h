@@ -1,0 +1,56 @@
+// The flag writer turns a listing's verdict into its output record: one
+// JSON object per line, as SPEC section 6 describes, with the evidence of
+// every fired rule cut from the original field text.
+
+#ifndef ADFLAG_FLAG_WRITER_H_
+#define ADFLAG_FLAG_WRITER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "adflag/listing_parser.h"
+#include "adflag/matcher.h"
+#include "adflag/scorer.h"
+
+namespace adflag {
+
+// A listing and where it came from, ready to be written.
+struct ListingRecord {
+  const std::string* source = nullptr;
+  uint64_t line = 0;
+  const Listing* listing = nullptr;
+  const Verdict* verdict = nullptr;
+  bool flagged = false;
+};
+
+// How records are written.
+struct OutputOptions {
+  // Write every listing, not only flagged ones; records then carry a
+  // "flagged" member.
+  bool all = false;
+  // Fields copied through, in the order Listing::included holds them.
+  std::vector<std::string> include_fields;
+};
+
+// Returns the id a listing is reported under: its id field, or
+// "SOURCE:LINE" when it has none.
+std::string ListingId(const ListingRecord& record);
+
+// Formats output records. Immutable; shared by all threads.
+class FlagWriter {
+ public:
+  // `pack` must outlive the writer.
+  FlagWriter(const CompiledPack& pack, OutputOptions options);
+
+  // Appends the JSON line of `record`, ending in "\n", to *out.
+  void Append(const ListingRecord& record, std::string* out) const;
+
+ private:
+  const CompiledPack& pack_;
+  OutputOptions options_;
+};
+
+}  // namespace adflag
+
+#endif  // ADFLAG_FLAG_WRITER_H_

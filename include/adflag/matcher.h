@@ -1,0 +1,134 @@
+// The matcher finds which rules of a pack a listing fires and the evidence
+// for each: the exact spans of the original field text that matched.
+//
+// A pack is compiled once into a CompiledPack: for every field and text
+// view (raw or normalized), all patterns of all rules that read that field
+// go into one RE2::Set, so each field value is scanned once per view
+// whatever the number of patterns. Only the patterns the set reports are
+// then run one by one, to find their spans. A set that RE2 cannot fit in
+// its memory budget is split in two, as often as needed.
+//
+// Composite rules (`requires`) are resolved by the scorer, not here.
+//
+// Usage:
+//   auto compiled = CompiledPack::Compile(pack, &problems);
+//   Matcher matcher(*compiled);          // one per thread
+//   matcher.Match(listing, &matches);
+
+#ifndef ADFLAG_MATCHER_H_
+#define ADFLAG_MATCHER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "adflag/diagnostic.h"
+#include "adflag/listing_parser.h"
+#include "adflag/normalizer.h"
+#include "adflag/rule_pack.h"
+
+namespace adflag {
+
+// One piece of evidence: a span of one value of one field.
+struct Hit {
+  // Index into CompiledPack::fields().
+  int field = 0;
+  // Position in the field's array, or -1 for a plain value.
+  int value_index = -1;
+  // Bytes of the original field value.
+  ByteSpan span;
+};
+
+// A rule whose patterns fired on a listing, with its evidence in field,
+// value and offset order.
+struct RuleMatch {
+  // Index into RulePack::rules.
+  int rule = 0;
+  std::vector<Hit> hits;
+};
+
+// The rules a listing fired by pattern, in pack order. Rules that only
+// have `requires` are not here; the scorer adds them.
+struct MatchResult {
+  std::vector<RuleMatch> rules;
+  // Rules that an `unless` pattern vetoed, in pack order.
+  std::vector<int> vetoed;
+};
+
+// Counters the matcher keeps for --profile and for the benchmark.
+struct MatchCounters {
+  uint64_t set_scans = 0;
+  uint64_t evidence_runs = 0;
+  uint64_t set_fallbacks = 0;
+};
+
+// A rule pack compiled for matching. Immutable after Compile; shared by
+// all matcher threads.
+class CompiledPack {
+ public:
+  ~CompiledPack();
+
+  // Compiles every pattern of every rule that runs (deprecated rules do
+  // not). Returns null and adds diagnostics when a pattern fails to
+  // compile; the rule loader has normally caught that already.
+  static std::unique_ptr<CompiledPack> Compile(
+      const RulePack& pack, std::vector<Diagnostic>* diagnostics);
+
+  // The pack this was compiled from. It must outlive the CompiledPack.
+  const RulePack& pack() const { return *pack_; }
+
+  // Every field the matcher reads, rule fields and `when` fields, in a
+  // fixed order: the order the listing parser must extract them in.
+  const std::vector<std::string>& fields() const { return fields_; }
+
+  // How many RE2::Sets the patterns were compiled into (more than one per
+  // field and view when a set had to be split).
+  int set_count() const;
+
+ private:
+  friend class Matcher;
+  struct Impl;
+
+  CompiledPack() = default;
+
+  const RulePack* pack_ = nullptr;
+  std::vector<std::string> fields_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Matches listings against a compiled pack. Holds per-thread scratch
+// space: one Matcher per thread.
+class Matcher {
+ public:
+  explicit Matcher(const CompiledPack& pack);
+  ~Matcher();
+  Matcher(const Matcher&) = delete;
+  Matcher& operator=(const Matcher&) = delete;
+
+  // Fills *result with the rules `listing` fires by pattern. REQUIRES: the
+  // listing was parsed with the fields of pack.fields(), in that order.
+  void Match(const Listing& listing, MatchResult* result);
+
+  // Counters accumulated over all calls to Match.
+  const MatchCounters& counters() const { return counters_; }
+
+ private:
+  struct Scratch;
+
+  void MatchValue(const Listing& listing, int field, const FieldValue& value);
+  void ScanGroup(const Listing& listing, int group, std::string_view text,
+                 const NormalizedText* normalized, int value_index);
+  void RunSets(int group, std::string_view text);
+  bool IsActive(int rule, const Listing& listing);
+  void Touch(int rule);
+  void Conclude(MatchResult* result);
+
+  const CompiledPack& pack_;
+  std::unique_ptr<Scratch> scratch_;
+  MatchCounters counters_;
+};
+
+}  // namespace adflag
+
+#endif  // ADFLAG_MATCHER_H_

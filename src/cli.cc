@@ -1,0 +1,149 @@
+#include "cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include <thread>
+
+#include "adflag/listing_parser.h"
+
+namespace adflag {
+namespace {
+
+constexpr int kUsageError = 2;
+
+// Scan options that need a conversion or a check after parsing.
+struct RawScanFlags {
+  std::string fail_on;
+  std::string format = "jsonl";
+  std::string include;
+  double min_score = -1;
+  int64_t max_rejects = -1;
+  int threads = 0;
+};
+
+void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
+  CLI::App* scan = app.add_subcommand(
+      "scan", "Flag the listings of JSON-lines inputs for review");
+  ScanOptions& options = line->scan;
+  scan->add_option("inputs", options.inputs,
+                   "Listing files (.jsonl, .gz, .zst); '-' or none: stdin");
+  scan->add_option("-r,--rules", options.rules_path,
+                   "Rule pack directory or file (default: built-in pack)");
+  scan->add_option("-o,--output", options.output_path,
+                   "Write flags here (atomically) instead of stdout");
+  scan->add_option("-f,--format", raw->format, "Output format")
+      ->check(CLI::IsMember({"jsonl"}));
+  scan->add_flag("--all", options.all, "Write every listing, flagged or not");
+  scan->add_option("--min-score", raw->min_score,
+                   "Write listings from this score (default: pack threshold)")
+      ->check(CLI::Range(0.0, 1.0));
+  scan->add_option("--include", raw->include,
+                   "Copy these fields into the output, comma-separated");
+  scan->add_option("--id-field", options.id_field,
+                   "JSON pointer or name of the listing id (default /id)");
+  scan->add_option("--threads", raw->threads,
+                   "Worker threads (default: the machine's cores)")
+      ->check(CLI::Range(1, 256));
+  scan->add_option("--rejects", options.rejects_path,
+                   "Write every rejected line here, byte for byte");
+  scan->add_option("--max-rejects", raw->max_rejects,
+                   "Exit 3 once more than N lines are rejected")
+      ->check(CLI::NonNegativeNumber);
+  scan->add_option("--max-line-bytes", options.max_line_bytes,
+                   "Reject lines longer than this (default 16 MiB)")
+      ->check(CLI::PositiveNumber);
+  scan->add_option("--stats", options.stats_path,
+                   "Write the run summary as JSON here");
+  scan->add_option("--fail-on", raw->fail_on,
+                   "Exit 1 when a listing is flagged at this level or above")
+      ->check(CLI::IsMember({"low", "medium", "high"}));
+  scan->add_flag("--strict-utf8", options.strict_utf8,
+                 "Reject lines with invalid UTF-8 instead of repairing them");
+  scan->add_flag("-q,--quiet", options.quiet,
+                 "No summary and no notes on rejected lines");
+  scan->add_flag("-v,--verbose", line->verbose, "Say more on stderr");
+  scan->callback([line] { line->command = Command::kScan; });
+}
+
+void AddRules(CLI::App& app, CommandLine* line) {
+  CLI::App* rules =
+      app.add_subcommand("rules", "List the rules of a pack, or export one");
+  RulesOptions& options = line->rules;
+  rules->add_option("packs", options.packs,
+                    "Rule pack directories or files (default: built-in)");
+  rules->add_option("--format", options.format, "Listing format")
+      ->check(CLI::IsMember({"table", "json"}));
+  rules->add_option("--export", options.export_dir,
+                    "Write the built-in pack into this directory");
+  rules->callback([line] { line->command = Command::kRules; });
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) items.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return items;
+}
+
+// Turns the raw flags into the validated ScanOptions. Returns an error
+// message, or an empty string.
+std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
+  if (raw.min_score >= 0) options->min_score = raw.min_score;
+  if (raw.max_rejects >= 0) options->max_rejects = raw.max_rejects;
+  if (!raw.fail_on.empty()) {
+    Level level;
+    ParseLevel(raw.fail_on, &level);
+    options->fail_on = level;
+  }
+  options->threads = raw.threads > 0
+                         ? raw.threads
+                         : std::max(1u, std::thread::hardware_concurrency());
+  options->include_fields = SplitList(raw.include);
+  for (const std::string& field : options->include_fields) {
+    if (!IsValidPointer(FieldPointer(field))) {
+      return "--include: '" + field + "' is not a valid JSON pointer";
+    }
+  }
+  if (!IsValidPointer(FieldPointer(options->id_field))) {
+    return "--id-field: '" + options->id_field +
+           "' is not a valid JSON pointer";
+  }
+  return "";
+}
+
+}  // namespace
+
+ParseResult ParseCommandLine(int argc, char** argv,
+                             CommandLine* command_line) {
+  CLI::App app{
+      "adflag: ranks exported ad listings for human review, with the "
+      "evidence for every flag"};
+  app.set_version_flag("--version", "adflag 0.1.0");
+  app.require_subcommand(1);
+  RawScanFlags raw;
+  AddScan(app, command_line, &raw);
+  AddRules(app, command_line);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return {false, code == 0 ? 0 : kUsageError};
+  }
+
+  if (command_line->command == Command::kScan) {
+    std::string problem = FinishScan(raw, &command_line->scan);
+    if (!problem.empty()) {
+      std::fprintf(stderr, "adflag scan: %s\n", problem.c_str());
+      return {false, kUsageError};
+    }
+  }
+  return {true, 0};
+}
+
+}  // namespace adflag

@@ -1,0 +1,383 @@
+#include "adflag/line_reader.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+// Makes z_stream::next_in a pointer to const.
+#define ZLIB_CONST
+#include <zlib.h>
+#include <zstd.h>
+
+#include <cerrno>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace adflag {
+
+std::string_view Line::content() const {
+  std::string_view text = raw;
+  if (number == 1 && text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  if (text.ends_with('\r')) text.remove_suffix(1);
+  return text;
+}
+
+namespace {
+
+constexpr size_t kChunkBytes = 1 << 20;
+constexpr std::string_view kGzipMagic = "\x1f\x8b";
+constexpr std::string_view kZstdMagic = "\x28\xb5\x2f\xfd";
+
+std::string ErrnoText(int error_number) {
+  return std::system_category().message(error_number);
+}
+
+// The bytes of an open file descriptor, read in large chunks.
+class InputFile {
+ public:
+  InputFile(int fd, bool owned)
+      : fd_(fd), owned_(owned), buffer_(kChunkBytes) {}
+  ~InputFile() {
+    if (owned_) close(fd_);
+  }
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  // Reads until at least `size` bytes are buffered or the input ends, and
+  // returns the buffered bytes without consuming them.
+  std::string_view Peek(size_t size) {
+    while (peeked_ < size && !ended_) {
+      ssize_t got =
+          ReadSome(buffer_.data() + peeked_, buffer_.size() - peeked_);
+      if (got <= 0) break;
+      peeked_ += got;
+    }
+    return std::string_view(buffer_.data(), peeked_);
+  }
+
+  // Sets *chunk to the next bytes of the input, the peeked ones first.
+  // Returns false at the end of the input or on a read error.
+  bool Read(std::string_view* chunk) {
+    size_t size = std::exchange(peeked_, 0);
+    if (size == 0 && !ended_) {
+      ssize_t got = ReadSome(buffer_.data(), buffer_.size());
+      size = got > 0 ? got : 0;
+    }
+    *chunk = std::string_view(buffer_.data(), size);
+    return size > 0;
+  }
+
+  // The errno of the read that failed, or 0.
+  int error_number() const { return error_number_; }
+
+ private:
+  // Returns what read(2) returns, retrying on EINTR; records the end.
+  ssize_t ReadSome(char* data, size_t size) {
+    ssize_t got;
+    do {
+      got = read(fd_, data, size);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) error_number_ = errno;
+    if (got <= 0) ended_ = true;
+    return got;
+  }
+
+  int fd_;
+  bool owned_;
+  std::vector<char> buffer_;
+  size_t peeked_ = 0;
+  bool ended_ = false;
+  int error_number_ = 0;
+};
+
+// What ended a decoded stream early: "truncated gzip stream", and
+// optionally a detail from the decompressor.
+struct Fault {
+  std::string what;
+  std::string detail;
+};
+
+enum class ChunkStatus { kData, kEnd, kFault };
+
+// Splits a stream of decoded chunks into lines. Subclasses produce the
+// chunks.
+//
+// TODO: a line is held whole in memory however long it is, so memory use
+// is bounded only by the longest line of the input.
+class SplittingReader : public LineReader {
+ public:
+  SplittingReader(std::string name, Compression compression,
+                  uint64_t max_line_bytes, std::unique_ptr<InputFile> file)
+      : file_(std::move(file)),
+        name_(std::move(name)),
+        compression_(compression),
+        max_line_bytes_(max_line_bytes) {}
+
+  bool Next(Line* line) override;
+  const std::string& error() const override { return error_; }
+  Compression compression() const override { return compression_; }
+  const std::string& name() const override { return name_; }
+
+ protected:
+  // Sets *chunk to the next decoded bytes, or fills *fault.
+  virtual ChunkStatus NextChunk(std::string_view* chunk, Fault* fault) = 0;
+
+  // Reads the next raw chunk of the file. When there is none, sets *status
+  // to how the input ended: cleanly, by a read error, or, when
+  // `mid_stream`, truncated (`truncated` names the stream).
+  bool ReadInput(std::string_view* input, bool mid_stream,
+                 const char* truncated, ChunkStatus* status, Fault* fault);
+
+ private:
+  bool FinishLine(Line* line);
+  void SetError(const Fault& fault);
+
+  std::unique_ptr<InputFile> file_;
+  std::string name_;
+  Compression compression_;
+  uint64_t max_line_bytes_;
+  std::string_view pending_;
+  uint64_t lines_ = 0;
+  bool done_ = false;
+  std::string error_;
+};
+
+bool SplittingReader::Next(Line* line) {
+  line->raw.clear();
+  while (!done_) {
+    if (pending_.empty()) {
+      Fault fault;
+      ChunkStatus status = NextChunk(&pending_, &fault);
+      if (status == ChunkStatus::kData) continue;
+      done_ = true;
+      // A line cut off by a fault is dropped: its end is unknown.
+      if (status == ChunkStatus::kFault) {
+        SetError(fault);
+        return false;
+      }
+      return !line->raw.empty() && FinishLine(line);
+    }
+
+    size_t newline = pending_.find('\n');
+    if (newline != std::string_view::npos) {
+      line->raw.append(pending_.data(), newline);
+      pending_.remove_prefix(newline + 1);
+      return FinishLine(line);
+    }
+    line->raw.append(pending_);
+    pending_ = {};
+  }
+  return false;
+}
+
+bool SplittingReader::ReadInput(std::string_view* input, bool mid_stream,
+                                const char* truncated, ChunkStatus* status,
+                                Fault* fault) {
+  if (file_->Read(input)) return true;
+
+  *status = ChunkStatus::kFault;
+  if (file_->error_number() != 0) {
+    *fault = {"read error", ErrnoText(file_->error_number())};
+  } else if (mid_stream) {
+    *fault = {truncated, ""};
+  } else {
+    *status = ChunkStatus::kEnd;
+  }
+  return false;
+}
+
+bool SplittingReader::FinishLine(Line* line) {
+  line->number = ++lines_;
+  line->too_long = line->raw.size() > max_line_bytes_;
+  return true;
+}
+
+void SplittingReader::SetError(const Fault& fault) {
+  error_ = name_ + ": " + fault.what + " after line " + std::to_string(lines_);
+  if (!fault.detail.empty()) error_ += ": " + fault.detail;
+}
+
+// Reads an uncompressed input straight from the file's buffer.
+class PlainReader : public SplittingReader {
+ public:
+  using SplittingReader::SplittingReader;
+
+ protected:
+  ChunkStatus NextChunk(std::string_view* chunk, Fault* fault) override {
+    ChunkStatus status = ChunkStatus::kData;
+    ReadInput(chunk, false, "", &status, fault);
+    return status;
+  }
+};
+
+// Inflates gzip members, one after another, as gzip -d does.
+class GzipReader : public SplittingReader {
+ public:
+  using SplittingReader::SplittingReader;
+  ~GzipReader() override {
+    if (initialized_) inflateEnd(&stream_);
+  }
+
+  bool Init() {
+    initialized_ = inflateInit2(&stream_, 16 + MAX_WBITS) == Z_OK;
+    return initialized_;
+  }
+
+ protected:
+  ChunkStatus NextChunk(std::string_view* chunk, Fault* fault) override;
+
+ private:
+  z_stream stream_{};
+  bool initialized_ = false;
+  bool in_member_ = true;
+  std::vector<char> output_ = std::vector<char>(kChunkBytes);
+};
+
+ChunkStatus GzipReader::NextChunk(std::string_view* chunk, Fault* fault) {
+  ChunkStatus status = ChunkStatus::kData;
+  while (true) {
+    std::string_view input;
+    if (stream_.avail_in == 0) {
+      if (!ReadInput(&input, in_member_, "truncated gzip stream", &status,
+                     fault)) {
+        return status;
+      }
+      stream_.next_in = reinterpret_cast<const Bytef*>(input.data());
+      stream_.avail_in = static_cast<uInt>(input.size());
+    }
+
+    // Another member follows the one that ended (cat a.gz b.gz).
+    if (!in_member_) {
+      inflateReset(&stream_);
+      in_member_ = true;
+    }
+
+    stream_.next_out = reinterpret_cast<Bytef*>(output_.data());
+    stream_.avail_out = static_cast<uInt>(output_.size());
+    int result = inflate(&stream_, Z_NO_FLUSH);
+    if (result == Z_STREAM_END) {
+      in_member_ = false;
+    } else if (result != Z_OK && result != Z_BUF_ERROR) {
+      *fault = {"corrupt gzip data", stream_.msg ? stream_.msg : ""};
+      return ChunkStatus::kFault;
+    }
+
+    size_t produced = output_.size() - stream_.avail_out;
+    if (produced > 0) {
+      *chunk = std::string_view(output_.data(), produced);
+      return status;
+    }
+  }
+}
+
+// Decompresses zstd frames, one after another.
+class ZstdReader : public SplittingReader {
+ public:
+  using SplittingReader::SplittingReader;
+  ~ZstdReader() override { ZSTD_freeDStream(stream_); }
+
+  bool Init() { return stream_ != nullptr; }
+
+ protected:
+  ChunkStatus NextChunk(std::string_view* chunk, Fault* fault) override;
+
+ private:
+  ZSTD_DStream* stream_ = ZSTD_createDStream();
+  ZSTD_inBuffer input_{nullptr, 0, 0};
+  bool in_frame_ = true;
+  std::vector<char> output_ = std::vector<char>(kChunkBytes);
+};
+
+ChunkStatus ZstdReader::NextChunk(std::string_view* chunk, Fault* fault) {
+  ChunkStatus status = ChunkStatus::kData;
+  while (true) {
+    std::string_view input;
+    if (input_.pos == input_.size) {
+      if (!ReadInput(&input, in_frame_, "truncated zstd stream", &status,
+                     fault)) {
+        return status;
+      }
+      input_ = {input.data(), input.size(), 0};
+    }
+
+    ZSTD_outBuffer output{output_.data(), output_.size(), 0};
+    size_t result = ZSTD_decompressStream(stream_, &output, &input_);
+    if (ZSTD_isError(result)) {
+      *fault = {"corrupt zstd data", ZSTD_getErrorName(result)};
+      return ChunkStatus::kFault;
+    }
+    // Zero means that a frame ended and all of it was flushed.
+    in_frame_ = result != 0;
+
+    if (output.pos > 0) {
+      *chunk = std::string_view(output_.data(), output.pos);
+      return status;
+    }
+  }
+}
+
+// Returns the compression that the first bytes of an input announce.
+Compression DetectCompression(std::string_view head) {
+  if (head.starts_with(kGzipMagic)) return Compression::kGzip;
+  if (head.starts_with(kZstdMagic)) return Compression::kZstd;
+  return Compression::kNone;
+}
+
+// Builds the reader for `file`, or returns null when the decompressor
+// cannot be set up.
+std::unique_ptr<LineReader> MakeReader(std::string name,
+                                       uint64_t max_line_bytes,
+                                       std::unique_ptr<InputFile> file) {
+  Compression compression = DetectCompression(file->Peek(kZstdMagic.size()));
+  switch (compression) {
+    case Compression::kGzip: {
+      auto reader = std::make_unique<GzipReader>(
+          std::move(name), compression, max_line_bytes, std::move(file));
+      if (!reader->Init()) return nullptr;
+      return reader;
+    }
+    case Compression::kZstd: {
+      auto reader = std::make_unique<ZstdReader>(
+          std::move(name), compression, max_line_bytes, std::move(file));
+      if (!reader->Init()) return nullptr;
+      return reader;
+    }
+    case Compression::kNone:
+      break;
+  }
+  return std::make_unique<PlainReader>(std::move(name), compression,
+                                       max_line_bytes, std::move(file));
+}
+
+}  // namespace
+
+std::unique_ptr<LineReader> LineReader::Open(const std::string& path,
+                                             uint64_t max_line_bytes,
+                                             std::string* error) {
+  bool is_stdin = path == "-";
+  int fd = is_stdin ? STDIN_FILENO : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *error = "cannot open '" + path + "': " + ErrnoText(errno);
+    return nullptr;
+  }
+  auto file = std::make_unique<InputFile>(fd, !is_stdin);
+  std::string name = is_stdin ? "<stdin>" : path;
+
+  // A file that fails its first read (a directory, say) cannot be read.
+  file->Peek(kZstdMagic.size());
+  if (file->error_number() != 0) {
+    *error = "cannot read '" + name + "': " + ErrnoText(file->error_number());
+    return nullptr;
+  }
+
+  std::unique_ptr<LineReader> reader =
+      MakeReader(name, max_line_bytes, std::move(file));
+  if (reader == nullptr) {
+    *error = "cannot decompress '" + name + "': out of memory";
+  }
+  return reader;
+}
+
+}  // namespace adflag

@@ -1,0 +1,69 @@
+// adflag: ranks exported public ad listings for human review. main() sets
+// up logging, hands the command line to the parser and maps each
+// command's outcome to the documented exit codes; nothing else.
+
+#include <signal.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "adflag/scan.h"
+#include "cli.h"
+#include "rules_command.h"
+
+namespace {
+
+constexpr int kExitDone = 0;
+constexpr int kExitFailOn = 1;
+constexpr int kExitCannotRun = 2;
+constexpr int kExitTooManyRejects = 3;
+
+void SetUpLogging(bool verbose) {
+  auto logger = spdlog::stderr_logger_mt("adflag");
+  logger->set_pattern("%v");
+  logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+int ScanExitCode(const adflag::ScanReport& report) {
+  switch (report.status) {
+    case adflag::ScanStatus::kFailed:
+      return kExitCannotRun;
+    case adflag::ScanStatus::kTooManyRejects:
+      return kExitTooManyRejects;
+    case adflag::ScanStatus::kDone:
+      break;
+  }
+  return report.fail_on_reached ? kExitFailOn : kExitDone;
+}
+
+int Run(int argc, char** argv) {
+  adflag::CommandLine command_line;
+  adflag::ParseResult parsed =
+      adflag::ParseCommandLine(argc, argv, &command_line);
+  if (!parsed.run) return parsed.exit_code;
+
+  SetUpLogging(command_line.verbose);
+  switch (command_line.command) {
+    case adflag::Command::kScan:
+      return ScanExitCode(adflag::RunScan(command_line.scan));
+    case adflag::Command::kRules:
+      return adflag::RunRulesCommand(command_line.rules);
+  }
+  return kExitCannotRun;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A closed output pipe is reported by write() as EPIPE, not a signal.
+  signal(SIGPIPE, SIG_IGN);
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "adflag: internal error: %s\n", error.what());
+    return kExitCannotRun;
+  }
+}

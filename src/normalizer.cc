@@ -1,0 +1,570 @@
+#include "adflag/normalizer.h"
+
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <optional>
+
+namespace adflag {
+namespace {
+
+// Classes of a folded character, as bits.
+constexpr uint8_t kLetter = 1;
+constexpr uint8_t kDigit = 2;
+constexpr uint8_t kWordChar = kLetter | kDigit;
+// Separates the letters of a spaced-out word: ' ', '.', '-', '_'.
+constexpr uint8_t kSpacer = 4;
+
+// Spaced-out letters join only from this many on, so that "a b" and "i.e."
+// stay as written.
+constexpr int kMinSpacedLetters = 3;
+
+// NFKC with case folding and accent stripping, one code point at a time.
+// Zero-width and other default-ignorable characters decompose to nothing.
+// TODO: stripping marks also drops the vowel signs of Indic and other
+// scripts, so words there that differ only in vowels fold alike and may
+// raise extra hits.
+constexpr utf8proc_option_t kDecomposeOptions = static_cast<utf8proc_option_t>(
+    UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD |
+    UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+constexpr utf8proc_option_t kComposeOptions =
+    static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+
+// The longest full decomposition of one code point is 18 code points.
+constexpr utf8proc_ssize_t kMaxDecomposition = 32;
+
+constexpr std::array<uint8_t, 256> MakeByteClasses() {
+  std::array<uint8_t, 256> classes{};
+  for (int c = 'a'; c <= 'z'; ++c) classes[c] = kLetter;
+  for (int c = '0'; c <= '9'; ++c) classes[c] = kDigit;
+  for (char c : {' ', '.', '-', '_'}) classes[c] = kSpacer;
+  return classes;
+}
+
+// Classes of the ASCII bytes of folded (lower-case) text; bytes of
+// non-ASCII characters have none.
+constexpr std::array<uint8_t, 256> kByteClasses = MakeByteClasses();
+
+constexpr std::array<char, 256> MakeLookAlikeLetters() {
+  std::array<char, 256> letters{};
+  letters['0'] = 'o';
+  letters['1'] = 'i';
+  letters['3'] = 'e';
+  letters['4'] = 'a';
+  letters['5'] = 's';
+  letters['7'] = 't';
+  letters['@'] = 'a';
+  letters['$'] = 's';
+  return letters;
+}
+
+// The letter each look-alike digit or symbol stands for inside a word; zero
+// for other bytes.
+constexpr std::array<char, 256> kLookAlikeLetters = MakeLookAlikeLetters();
+
+// Which of steps 3 and 4 may change a folded text.
+struct WordFolds {
+  bool spaced_letters;
+  bool look_alikes;
+};
+
+// Folded text under construction, with the original span of every byte.
+// TODO: origins are 32-bit, so hits in a field value over 4 GiB (possible
+// only with a raised --max-line-bytes) would report wrong offsets.
+struct MappedText {
+  std::string& text;
+  std::vector<uint32_t>& origin_start;
+  std::vector<uint32_t>& origin_end;
+};
+
+// One character of folded text: its classes and its length in bytes.
+struct FoldedChar {
+  uint8_t classes;
+  size_t size;
+};
+
+// Look-alikes are ASCII, so a byte test never hits inside a UTF-8 sequence.
+bool IsLookAlike(char byte) {
+  return kLookAlikeLetters[static_cast<unsigned char>(byte)] != 0;
+}
+
+char LowerAscii(unsigned char byte) {
+  return static_cast<char>(byte >= 'A' && byte <= 'Z' ? byte + ('a' - 'A')
+                                                      : byte);
+}
+
+void LowercaseAscii(std::string_view value, char* out) {
+  for (size_t i = 0; i < value.size(); ++i) {
+    out[i] = LowerAscii(static_cast<unsigned char>(value[i]));
+  }
+}
+
+// The ASCII fast path reads eight bytes at a time. A mask marks the bytes
+// of such a word that pass a test by their high bit.
+constexpr uint64_t kEachByte = 0x0101010101010101ull;
+constexpr uint64_t kHighBits = kEachByte * 0x80;
+
+bool IsAscii(std::string_view value) {
+  uint64_t high_bits = 0;
+  size_t pos = 0;
+  for (; pos + 8 <= value.size(); pos += 8) {
+    uint64_t word;
+    std::memcpy(&word, value.data() + pos, 8);
+    high_bits |= word;
+  }
+  for (; pos < value.size(); ++pos) {
+    high_bits |= static_cast<unsigned char>(value[pos]);
+  }
+  return (high_bits & kHighBits) == 0;
+}
+
+// Marks the bytes equal to `value`. REQUIRES: `word` is ASCII.
+uint64_t BytesEqual(uint64_t word, unsigned char value) {
+  return ~((word ^ (kEachByte * value)) + kEachByte * 0x7F) & kHighBits;
+}
+
+// Marks the bytes in [low, high]. REQUIRES: `word` is ASCII, 0 < low.
+uint64_t BytesBetween(uint64_t word, unsigned char low, unsigned char high) {
+  return (word + kEachByte * (0x80 - low)) &
+         ~(word + kEachByte * (0x7F - high)) & kHighBits;
+}
+
+// Moves a mask `bytes` positions later in the text, filling in from the
+// mask of the previous word, so that each byte sees a byte before it.
+uint64_t ShiftLater(uint64_t mask, uint64_t previous_mask, int bytes) {
+  const int bits = 8 * bytes;
+  if constexpr (std::endian::native == std::endian::little) {
+    return (mask << bits) | (previous_mask >> (64 - bits));
+  } else {
+    return (mask >> bits) | (previous_mask << (64 - bits));
+  }
+}
+
+// The classes of the bytes of one lowercased ASCII word.
+struct WordMasks {
+  uint64_t letter;
+  uint64_t spacer;
+  uint64_t non_word;
+  // Digits, '@' and '$': a superset of the look-alikes, enough to tell
+  // whether FoldLookAlikeRuns has anything to look at.
+  uint64_t digit_or_symbol;
+};
+
+WordMasks ClassifyWord(uint64_t lower) {
+  const uint64_t letter = BytesBetween(lower, 'a', 'z');
+  const uint64_t digit = BytesBetween(lower, '0', '9');
+  return {letter,
+          BytesEqual(lower, ' ') | BytesBetween(lower, '-', '.') |
+              BytesEqual(lower, '_'),
+          ~(letter | digit) & kHighBits,
+          digit | BytesEqual(lower, '@') | BytesEqual(lower, '$')};
+}
+
+// Whether three single letters joined by spacers end just before a byte
+// of the word `current`.
+bool HasSpacedLetters(const WordMasks& current, const WordMasks& previous) {
+  return (current.non_word & ShiftLater(current.letter, previous.letter, 1) &
+          ShiftLater(current.spacer, previous.spacer, 2) &
+          ShiftLater(current.letter, previous.letter, 3) &
+          ShiftLater(current.spacer, previous.spacer, 4) &
+          ShiftLater(current.letter, previous.letter, 5) &
+          ShiftLater(current.non_word, previous.non_word, 6)) != 0;
+}
+
+bool HasSymbolAfterLetter(const WordMasks& current, const WordMasks& previous) {
+  return (current.digit_or_symbol &
+          ShiftLater(current.letter, previous.letter, 1)) != 0;
+}
+
+// Returns the (up to) eight bytes of `text` at `pos`, padded with zero
+// bytes, which like the end of the text are neither letters nor digits.
+uint64_t LoadWord(std::string_view text, size_t pos) {
+  uint64_t word = 0;
+  const size_t size = std::min<size_t>(8, text.size() - pos);
+  if (size == 8) {
+    std::memcpy(&word, text.data() + pos, 8);
+  } else if (size > 0) {
+    std::memcpy(&word, text.data() + pos, size);
+  }
+  return word;
+}
+
+void StoreWord(uint64_t word, char* out, size_t size) {
+  if (size == 8) {
+    std::memcpy(out, &word, 8);
+  } else if (size > 0) {
+    std::memcpy(out, &word, size);
+  }
+}
+
+// Lowercases ASCII `value` into `out`, eight bytes at a time, and tells
+// which word folds the result needs. The spaced-letter answer is exact;
+// the look-alike one may send FoldLookAlikeRuns to look in vain.
+WordFolds LowercaseAndScanAscii(std::string_view value, char* out) {
+  // The text starts after bytes that are neither letters nor digits.
+  WordMasks previous{0, 0, kHighBits, 0};
+  WordFolds folds{false, false};
+  for (size_t pos = 0;; pos += 8) {
+    uint64_t word = LoadWord(value, pos);
+    word |= BytesBetween(word, 'A', 'Z') >> 2;
+    StoreWord(word, out + pos, std::min<size_t>(8, value.size() - pos));
+
+    const WordMasks current = ClassifyWord(word);
+    folds.spaced_letters |= HasSpacedLetters(current, previous);
+    folds.look_alikes |= HasSymbolAfterLetter(current, previous);
+    // The last word has padding, which ends any spaced letters before it.
+    if (pos + 8 > value.size()) return folds;
+    previous = current;
+  }
+}
+
+uint8_t ClassesOfCodePoint(utf8proc_int32_t code_point) {
+  switch (utf8proc_category(code_point)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+      return kLetter;
+    case UTF8PROC_CATEGORY_ND:
+      return kDigit;
+    default:
+      return 0;
+  }
+}
+
+FoldedChar NonAsciiCharAt(std::string_view text, size_t pos) {
+  utf8proc_int32_t code_point = 0;
+  const utf8proc_ssize_t size = utf8proc_iterate(
+      reinterpret_cast<const utf8proc_uint8_t*>(text.data() + pos),
+      static_cast<utf8proc_ssize_t>(text.size() - pos), &code_point);
+  if (size <= 0) return {0, 1};
+  return {ClassesOfCodePoint(code_point), static_cast<size_t>(size)};
+}
+
+// REQUIRES: pos < text.size() and pos is the start of a character.
+inline FoldedChar CharAt(std::string_view text, size_t pos) {
+  const auto byte = static_cast<unsigned char>(text[pos]);
+  if (byte < 0x80) return {kByteClasses[byte], 1};
+  return NonAsciiCharAt(text, pos);
+}
+
+// Returns the classes of the character that ends at `pos`, or 0 at the start.
+uint8_t ClassesBefore(std::string_view text, size_t pos) {
+  if (pos == 0) return 0;
+  size_t start = pos - 1;
+  while (start > 0 &&
+         (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) {
+    --start;
+  }
+  return CharAt(text, start).classes;
+}
+
+// Cyrillic and Greek letters that look like Latin ones, after case folding.
+struct LatinLookAlike {
+  utf8proc_int32_t code_point;
+  char letter;
+};
+constexpr LatinLookAlike kLatinLookAlikes[] = {
+    {0x0430, 'a'},  // Cyrillic а
+    {0x0435, 'e'},  // Cyrillic е
+    {0x043E, 'o'},  // Cyrillic о
+    {0x0440, 'p'},  // Cyrillic р
+    {0x0441, 'c'},  // Cyrillic с
+    {0x0443, 'y'},  // Cyrillic у
+    {0x0445, 'x'},  // Cyrillic х
+    {0x0456, 'i'},  // Cyrillic і
+    {0x0458, 'j'},  // Cyrillic ј
+    {0x0455, 's'},  // Cyrillic ѕ
+    {0x03BF, 'o'},  // Greek ο
+    {0x03B1, 'a'},  // Greek α
+    {0x03B9, 'i'},  // Greek ι
+    {0x03BA, 'k'},  // Greek κ
+    {0x03BD, 'v'},  // Greek ν
+    {0x03C1, 'p'},  // Greek ρ
+    {0x03C4, 't'},  // Greek τ
+    {0x03C5, 'u'},  // Greek υ
+    {0x03C7, 'x'},  // Greek χ
+};
+
+utf8proc_int32_t FoldLatinLookAlike(utf8proc_int32_t code_point) {
+  for (const LatinLookAlike& look_alike : kLatinLookAlikes) {
+    if (look_alike.code_point == code_point) return look_alike.letter;
+  }
+  return code_point;
+}
+
+void AppendFolded(const char* bytes, size_t size, size_t start, size_t end,
+                  MappedText out) {
+  out.text.append(bytes, size);
+  out.origin_start.insert(out.origin_start.end(), size,
+                          static_cast<uint32_t>(start));
+  out.origin_end.insert(out.origin_end.end(), size, static_cast<uint32_t>(end));
+}
+
+// Lowercases a run of ASCII bytes that starts at `start` in the original.
+void AppendAsciiRun(std::string_view run, size_t start, MappedText out) {
+  const size_t folded_start = out.text.size();
+  const size_t folded_end = folded_start + run.size();
+  out.text.resize(folded_end);
+  out.origin_start.resize(folded_end);
+  out.origin_end.resize(folded_end);
+  LowercaseAscii(run, out.text.data() + folded_start);
+  for (size_t i = 0; i < run.size(); ++i) {
+    out.origin_start[folded_start + i] = static_cast<uint32_t>(start + i);
+    out.origin_end[folded_start + i] = static_cast<uint32_t>(start + i + 1);
+  }
+}
+
+// A removed character (a stripped mark, a zero-width character) joins the
+// span of the folded character before it, so that a hit ending there still
+// covers the whole written character.
+void ExtendLastOrigin(size_t end, MappedText out) {
+  if (out.origin_end.empty()) return;
+  const uint32_t last_start = out.origin_start.back();
+  for (size_t i = out.origin_end.size();
+       i > 0 && out.origin_start[i - 1] == last_start; --i) {
+    out.origin_end[i - 1] = static_cast<uint32_t>(end);
+  }
+}
+
+// Folds the code point at original bytes [start, end) and appends it.
+void AppendCodePoint(utf8proc_int32_t code_point, size_t start, size_t end,
+                     MappedText out) {
+  utf8proc_int32_t decomposed[kMaxDecomposition];
+  int boundary_class = 0;
+  utf8proc_ssize_t count =
+      utf8proc_decompose_char(code_point, decomposed, kMaxDecomposition,
+                              kDecomposeOptions, &boundary_class);
+  if (count < 0 || count > kMaxDecomposition) {
+    decomposed[0] = code_point;
+    count = 1;
+  }
+  if (count == 0) {
+    ExtendLastOrigin(end, out);
+    return;
+  }
+  if (count > 1) {
+    count = utf8proc_normalize_utf32(decomposed, count, kComposeOptions);
+  }
+
+  for (utf8proc_ssize_t i = 0; i < count; ++i) {
+    utf8proc_uint8_t encoded[4];
+    const utf8proc_ssize_t size =
+        utf8proc_encode_char(FoldLatinLookAlike(decomposed[i]), encoded);
+    AppendFolded(reinterpret_cast<const char*>(encoded),
+                 static_cast<size_t>(size), start, end, out);
+  }
+}
+
+// Steps 1 and 2 for text with non-ASCII characters: utf8proc folds each
+// non-ASCII code point; ASCII runs are only lowercased.
+// TODO: composition works within one code point only, so conjoining Hangul
+// jamo written as separate code points stay decomposed and do not match
+// rules written with precomposed syllables.
+void FoldUnicode(std::string_view value, MappedText out) {
+  out.text.clear();
+  out.origin_start.clear();
+  out.origin_end.clear();
+  size_t pos = 0;
+  while (pos < value.size()) {
+    size_t ascii_end = pos;
+    while (ascii_end < value.size() &&
+           static_cast<unsigned char>(value[ascii_end]) < 0x80) {
+      ++ascii_end;
+    }
+    AppendAsciiRun(value.substr(pos, ascii_end - pos), pos, out);
+    if (ascii_end == value.size()) break;
+
+    utf8proc_int32_t code_point = 0;
+    utf8proc_ssize_t size = utf8proc_iterate(
+        reinterpret_cast<const utf8proc_uint8_t*>(value.data() + ascii_end),
+        static_cast<utf8proc_ssize_t>(value.size() - ascii_end), &code_point);
+    if (size <= 0) {
+      code_point = 0xFFFD;
+      size = 1;
+    }
+    AppendCodePoint(code_point, ascii_end, ascii_end + size, out);
+    pos = ascii_end + static_cast<size_t>(size);
+  }
+}
+
+// Returns the end of the letter at `pos` if it stands alone (no letter or
+// digit after it), else `pos`. REQUIRES: the character before `pos` is
+// neither a letter nor a digit.
+size_t SingleLetterEnd(std::string_view text, size_t pos) {
+  if (pos >= text.size()) return pos;
+  const FoldedChar letter = CharAt(text, pos);
+  if ((letter.classes & kLetter) == 0) return pos;
+  const size_t end = pos + letter.size;
+  if (end < text.size() && (CharAt(text, end).classes & kWordChar) != 0) {
+    return pos;
+  }
+  return end;
+}
+
+// Returns the end of the chain of single letters, each pair joined by one
+// spacer, that starts at `pos`, and counts its letters. REQUIRES: as for
+// SingleLetterEnd.
+size_t SpacedLettersEnd(std::string_view text, size_t pos, int* letters) {
+  size_t end = SingleLetterEnd(text, pos);
+  *letters = end > pos ? 1 : 0;
+  while (*letters > 0 && end + 1 < text.size() &&
+         (CharAt(text, end).classes & kSpacer) != 0) {
+    const size_t next_end = SingleLetterEnd(text, end + 1);
+    if (next_end == end + 1) break;
+    end = next_end;
+    ++*letters;
+  }
+  return end;
+}
+
+// Returns the first spaced-out word at or after `from`. REQUIRES: `from` is
+// 0 or the end of a spaced-out word, so no letter or digit is at `from`.
+std::optional<ByteSpan> FindSpacedWord(std::string_view text, size_t from) {
+  bool after_word_char = false;
+  size_t pos = from;
+  while (pos < text.size()) {
+    const FoldedChar current = CharAt(text, pos);
+    if (!after_word_char && (current.classes & kLetter) != 0) {
+      int letters = 0;
+      const size_t end = SpacedLettersEnd(text, pos, &letters);
+      if (letters >= kMinSpacedLetters) return ByteSpan{pos, end};
+      if (end > pos) {
+        pos = end;
+        after_word_char = true;
+        continue;
+      }
+    }
+    after_word_char = (current.classes & kWordChar) != 0;
+    pos += current.size;
+  }
+  return std::nullopt;
+}
+
+// Maps every folded byte to the same original byte.
+void FillIdentityOrigins(MappedText text) {
+  text.origin_start.resize(text.text.size());
+  text.origin_end.resize(text.text.size());
+  for (size_t i = 0; i < text.text.size(); ++i) {
+    text.origin_start[i] = static_cast<uint32_t>(i);
+    text.origin_end[i] = static_cast<uint32_t>(i + 1);
+  }
+}
+
+// Moves folded bytes [from, from + size) to `to` (to <= from), with their
+// origins.
+void MoveFolded(size_t from, size_t size, size_t to, MappedText text) {
+  std::memmove(text.text.data() + to, text.text.data() + from, size);
+  std::copy_n(text.origin_start.begin() + from, size,
+              text.origin_start.begin() + to);
+  std::copy_n(text.origin_end.begin() + from, size,
+              text.origin_end.begin() + to);
+}
+
+// Moves the letters of a spaced-out word to `to`, without the spacers, and
+// returns where the next byte goes.
+size_t MoveLetters(ByteSpan word, size_t to, MappedText text) {
+  for (size_t pos = word.start; pos < word.end;) {
+    const FoldedChar current = CharAt(text.text, pos);
+    if ((current.classes & kSpacer) == 0) {
+      MoveFolded(pos, current.size, to, text);
+      to += current.size;
+    }
+    pos += current.size;
+  }
+  return to;
+}
+
+// Step 3: joins spaced-out letters ("n e w", "y.o.u.n.g") by dropping the
+// spacers between them. The letters keep their origins, so the joined word
+// maps back to the whole spaced-out original. Spacers before the first or
+// after the last letter stay ("u.s.a." -> "usa.").
+void CollapseSpacedLetters(MappedText text) {
+  std::optional<ByteSpan> word = FindSpacedWord(text.text, 0);
+  if (!word) return;
+  if (text.origin_start.empty()) FillIdentityOrigins(text);
+
+  size_t kept = word->start;
+  size_t pos = word->start;
+  while (word) {
+    MoveFolded(pos, word->start - pos, kept, text);
+    kept += word->start - pos;
+    kept = MoveLetters(*word, kept, text);
+    pos = word->end;
+    word = FindSpacedWord(text.text, pos);
+  }
+  MoveFolded(pos, text.text.size() - pos, kept, text);
+  kept += text.text.size() - pos;
+
+  text.text.resize(kept);
+  text.origin_start.resize(kept);
+  text.origin_end.resize(kept);
+}
+
+// Step 4: a maximal run of look-alike digits and symbols with a letter
+// directly on both sides spells letters ("t0wn", "b@rely", "b00k"); runs at
+// the edge of a word ("18yo", "$150", "4 girls") stay.
+void FoldLookAlikeRuns(std::string& text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    if (!IsLookAlike(text[pos])) {
+      ++pos;
+      continue;
+    }
+
+    size_t run_end = pos + 1;
+    while (run_end < text.size() && IsLookAlike(text[run_end])) ++run_end;
+    if (run_end < text.size() && (ClassesBefore(text, pos) & kLetter) != 0 &&
+        (CharAt(text, run_end).classes & kLetter) != 0) {
+      for (size_t i = pos; i < run_end; ++i) {
+        text[i] = kLookAlikeLetters[static_cast<unsigned char>(text[i])];
+      }
+    }
+    pos = run_end;
+  }
+}
+
+// Steps 3 and 4 on folded text, each only where it may change something.
+void FoldWords(WordFolds folds, MappedText text) {
+  if (folds.spaced_letters) CollapseSpacedLetters(text);
+  if (folds.look_alikes) FoldLookAlikeRuns(text.text);
+}
+
+}  // namespace
+
+ByteSpan NormalizedText::ToOriginal(size_t begin, size_t end) const {
+  if (origin_start_.empty()) return ByteSpan{begin, end};
+  if (begin < end) {
+    return ByteSpan{origin_start_[begin], origin_end_[end - 1]};
+  }
+
+  // An empty range sits before the character that produced folded byte
+  // `begin`, or after the last one when `begin` is the end of the text.
+  if (begin < origin_start_.size()) {
+    return ByteSpan{origin_start_[begin], origin_start_[begin]};
+  }
+  return ByteSpan{origin_end_.back(), origin_end_.back()};
+}
+
+NormalizedText Normalizer::Normalize(std::string_view value) {
+  NormalizedText folded;
+  if (IsAscii(value)) {
+    folded.text_.resize(value.size());
+    const WordFolds folds = LowercaseAndScanAscii(value, folded.text_.data());
+    FoldWords(folds, {folded.text_, folded.origin_start_, folded.origin_end_});
+    return folded;
+  }
+
+  FoldUnicode(value, {scratch_, scratch_start_, scratch_end_});
+  FoldWords({true, true}, {scratch_, scratch_start_, scratch_end_});
+  folded.text_ = scratch_;
+  folded.origin_start_ = scratch_start_;
+  folded.origin_end_ = scratch_end_;
+  return folded;
+}
+
+}  // namespace adflag

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Runs one golden command-line case of adflag and compares every result.
+
+A case is a directory under tests/cli/:
+
+  args        the arguments, one per line ('{samples}' stands for the
+              project's samples/ directory)
+  stdin       optional: fed to standard input
+  stdout      expected standard output
+  stderr      expected standard error
+  exit_code   expected exit code
+  expect/     optional: files the run must leave in its working directory,
+              each compared byte for byte
+  absent      optional: names, one per line, that must not exist afterwards
+
+The command runs in a fresh copy of the case directory. Durations in the
+summary ('0.01 s', "seconds": 0.012) are masked before comparing, since
+they differ from run to run.
+
+    run_cli_case.py ADFLAG CASE_DIR SAMPLES_DIR
+"""
+
+import difflib
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+DURATIONS = [
+    (re.compile(rb"\d+\.\d\d s\b"), b"N.NN s"),
+    (re.compile(rb'"seconds": [0-9.e-]+'), b'"seconds": N'),
+]
+
+
+def mask(data):
+    for pattern, replacement in DURATIONS:
+        data = pattern.sub(replacement, data)
+    return data
+
+
+def compare(name, expected, actual):
+    if expected == actual:
+        return True
+    diff = difflib.unified_diff(
+        expected.decode("utf-8", "replace").splitlines(True),
+        actual.decode("utf-8", "replace").splitlines(True),
+        "expected " + name, "actual " + name)
+    sys.stdout.write("".join(diff) + "\n")
+    return False
+
+
+def run_case(adflag, case, samples):
+    args = [line.replace("{samples}", str(samples))
+            for line in (case / "args").read_text().splitlines() if line]
+    stdin = (case / "stdin").read_bytes() if (case / "stdin").exists() else b""
+    with tempfile.TemporaryDirectory() as work:
+        work = pathlib.Path(work) / "case"
+        shutil.copytree(case, work)
+        done = subprocess.run([adflag] + args, cwd=work, input=stdin,
+                              capture_output=True, timeout=120)
+        ok = compare("exit code", (case / "exit_code").read_bytes().strip(),
+                     str(done.returncode).encode())
+        ok &= compare("stdout", (case / "stdout").read_bytes(),
+                      mask(done.stdout))
+        ok &= compare("stderr", (case / "stderr").read_bytes(),
+                      mask(done.stderr))
+        for expected in sorted((case / "expect").glob("**/*")):
+            if expected.is_file():
+                relative = expected.relative_to(case / "expect")
+                produced = work / relative
+                actual = produced.read_bytes() if produced.exists() else b"<missing>\n"
+                ok &= compare(str(relative), expected.read_bytes(), mask(actual))
+        absent = case / "absent"
+        for name in absent.read_text().split() if absent.exists() else []:
+            if (work / name).exists():
+                print("expected no file '%s' after the run" % name)
+                ok = False
+    return ok
+
+
+def main():
+    adflag, case, samples = sys.argv[1:4]
+    sys.exit(0 if run_case(adflag, pathlib.Path(case),
+                           pathlib.Path(samples)) else 1)
+
+
+if __name__ == "__main__":
+    main()

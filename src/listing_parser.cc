@@ -22,6 +22,8 @@ constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 constexpr std::string_view kUnpaired = "unpaired surrogate in string";
 constexpr std::string_view kTruncated =
     "unexpected end of line (truncated JSON)";
+constexpr std::string_view kNotJson =
+    "not JSON (each line must hold one JSON object)";
 
 // Returns the 1-based column of byte `offset`, clamped to fit an int.
 int Column(size_t offset) {
@@ -176,9 +178,14 @@ bool SyntaxScanner::FindError(RejectReason* reason) {
     return true;
   }
 
+  // A line that does not even start like an object or an array is not
+  // JSON gone wrong but something else, such as a line of plain text.
+  size_t start = pos_;
   bool is_object = text_[pos_] == '{';
+  bool is_container = is_object || text_[pos_] == '[';
   if (!Value(0)) {
-    *reason = std::move(error_);
+    *reason = is_container ? std::move(error_)
+                           : RejectReason{std::string(kNotJson), Column(start)};
     return true;
   }
 

@@ -467,11 +467,20 @@ TEST_CASE("a truncated line is rejected at its end", "[listing_parser]") {
   CHECK(reason.column == static_cast<int>(line.size()) + 1);
 }
 
-TEST_CASE("garbage is rejected at its first character", "[listing_parser]") {
+TEST_CASE("plain text is rejected as not JSON at its first character",
+          "[listing_parser]") {
   ListingParser parser(Fields({}));
   RejectReason reason = ParseRejected(&parser, "  hello world");
-  CHECK(reason.message == "invalid character 'h'");
+  CHECK(reason.message == "not JSON (each line must hold one JSON object)");
   CHECK(reason.column == 3);
+}
+
+TEST_CASE("a bad character inside an object is named with its column",
+          "[listing_parser]") {
+  ListingParser parser(Fields({}));
+  RejectReason reason = ParseRejected(&parser, R"({"a": hello})");
+  CHECK(reason.message == "invalid character 'h'");
+  CHECK(reason.column == 7);
 }
 
 TEST_CASE("a root that is not an object is rejected", "[listing_parser]") {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "adflag/builtin_pack.h"
+#include "adflag/examples.h"
 #include "adflag/listing_parser.h"
 #include "adflag/matcher.h"
 #include "adflag/rule_pack.h"
@@ -384,6 +386,54 @@ TEST_CASE("a set too large for RE2's budget is split and still matches") {
   Verdict verdict = engine.Run(R"({"body":"x w2999abcq y"})");
   REQUIRE(engine.Counted(verdict) == Ids{"r29"});
   CHECK(engine.Evidence(verdict.counted[0]) == Spans{"body:2-11:w2999abcq"});
+}
+
+TEST_CASE("the built-in pack loads without a single diagnostic") {
+  RulePack pack;
+  std::vector<Diagnostic> problems;
+  CHECK(LoadBuiltinPack(&pack, &problems));
+  for (const Diagnostic& problem : problems) {
+    FAIL_CHECK(FormatDiagnostic(problem));
+  }
+  CHECK(pack.rules.size() >= 12);
+}
+
+TEST_CASE("every example of the built-in pack does what it says") {
+  RulePack pack;
+  std::vector<Diagnostic> problems;
+  REQUIRE(LoadBuiltinPack(&pack, &problems));
+  ExampleReport report;
+  REQUIRE(RunRuleExamples(pack, &report, &problems));
+  for (const ExampleFailure& failure : report.failures) {
+    FAIL_CHECK(FormatDiagnostic(ExampleDiagnostic(failure)));
+  }
+  CHECK(report.passed > 2 * static_cast<int>(pack.rules.size()));
+}
+
+TEST_CASE("a failing example is reported at its place with what fired") {
+  RulePack pack;
+  std::vector<Diagnostic> problems;
+  REQUIRE(ParseRulePack({{"t.yaml", std::string(kPackHeader) +
+                                        "  - id: young\n"
+                                        "    title: Young\n"
+                                        "    category: youth\n"
+                                        "    weight: 0.3\n"
+                                        "    when: {category: '^escorts$'}\n"
+                                        "    any: ['\\byoung\\b']\n"
+                                        "    examples:\n"
+                                        "      hit: ['so young', 'so old']\n"
+                                        "      miss: ['young at heart']\n"}},
+                        &pack, &problems));
+  ExampleReport report;
+  REQUIRE(RunRuleExamples(pack, &report, &problems));
+  CHECK(report.passed == 1);
+  REQUIRE(report.failures.size() == 2);
+  CHECK(FormatDiagnostic(ExampleDiagnostic(report.failures[0])) ==
+        "t.yaml:14:25: error: example should fire rule 'young' but did not");
+  CHECK(report.failures[0].fired.empty());
+  CHECK(FormatDiagnostic(ExampleDiagnostic(report.failures[1])) ==
+        "t.yaml:15:14: error: example should not fire rule 'young' but did");
+  CHECK(report.failures[1].fired == Ids{"young"});
 }
 
 }  // namespace

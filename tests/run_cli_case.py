@@ -3,10 +3,13 @@
 
 A case is a directory under tests/cli/:
 
-  args        the arguments, one per line ('{samples}' stands for the
-              project's samples/ directory)
+  args        the arguments, one per line; '{root}' stands for the
+              project's top directory, and is written back as '' in what
+              the run prints, so 'scan {root}/samples/x.jsonl' reports
+              'samples/x.jsonl' on any machine
   stdin       optional: fed to standard input
-  stdout      expected standard output
+  stdout      expected standard output, or
+  stdout_from the path ('{root}/...') of a file holding it
   stderr      expected standard error
   exit_code   expected exit code
   expect/     optional: files the run must leave in its working directory,
@@ -17,7 +20,12 @@ The command runs in a fresh copy of the case directory. Durations in the
 summary ('0.01 s', "seconds": 0.012) are masked before comparing, since
 they differ from run to run.
 
-    run_cli_case.py ADFLAG CASE_DIR SAMPLES_DIR
+    run_cli_case.py ADFLAG CASE_DIR PROJECT_ROOT
+    run_cli_case.py --bless ADFLAG CASE_DIR PROJECT_ROOT
+
+--bless writes what the run printed as the case's expectations (exit_code,
+stdout unless stdout_from is used, stderr, and the files already listed
+under expect/), to review with git diff before committing.
 """
 
 import difflib
@@ -34,7 +42,9 @@ DURATIONS = [
 ]
 
 
-def mask(data):
+def mask(data, root=None):
+    if root is not None:
+        data = data.replace(str(root).encode() + b"/", b"")
     for pattern, replacement in DURATIONS:
         data = pattern.sub(replacement, data)
     return data
@@ -51,8 +61,15 @@ def compare(name, expected, actual):
     return False
 
 
-def run_case(adflag, case, samples):
-    args = [line.replace("{samples}", str(samples))
+def expected_stdout(case, root):
+    if (case / "stdout_from").exists():
+        path = (case / "stdout_from").read_text().strip()
+        return pathlib.Path(path.replace("{root}", str(root))).read_bytes()
+    return (case / "stdout").read_bytes()
+
+
+def run_case(adflag, case, root):
+    args = [line.replace("{root}", str(root))
             for line in (case / "args").read_text().splitlines() if line]
     stdin = (case / "stdin").read_bytes() if (case / "stdin").exists() else b""
     with tempfile.TemporaryDirectory() as work:
@@ -62,10 +79,10 @@ def run_case(adflag, case, samples):
                               capture_output=True, timeout=120)
         ok = compare("exit code", (case / "exit_code").read_bytes().strip(),
                      str(done.returncode).encode())
-        ok &= compare("stdout", (case / "stdout").read_bytes(),
-                      mask(done.stdout))
+        ok &= compare("stdout", expected_stdout(case, root),
+                      mask(done.stdout, root))
         ok &= compare("stderr", (case / "stderr").read_bytes(),
-                      mask(done.stderr))
+                      mask(done.stderr, root))
         for expected in sorted((case / "expect").glob("**/*")):
             if expected.is_file():
                 relative = expected.relative_to(case / "expect")
@@ -80,10 +97,34 @@ def run_case(adflag, case, samples):
     return ok
 
 
+def bless(adflag, case, root):
+    args = [line.replace("{root}", str(root))
+            for line in (case / "args").read_text().splitlines() if line]
+    stdin = (case / "stdin").read_bytes() if (case / "stdin").exists() else b""
+    with tempfile.TemporaryDirectory() as work:
+        work = pathlib.Path(work) / "case"
+        shutil.copytree(case, work)
+        done = subprocess.run([adflag] + args, cwd=work, input=stdin,
+                              capture_output=True, timeout=120)
+        (case / "exit_code").write_text("%d\n" % done.returncode)
+        if not (case / "stdout_from").exists():
+            (case / "stdout").write_bytes(mask(done.stdout, root))
+        (case / "stderr").write_bytes(mask(done.stderr, root))
+        for expected in sorted((case / "expect").glob("**/*")):
+            if expected.is_file():
+                produced = work / expected.relative_to(case / "expect")
+                if produced.exists():
+                    expected.write_bytes(mask(produced.read_bytes()))
+
+
 def main():
-    adflag, case, samples = sys.argv[1:4]
-    sys.exit(0 if run_case(adflag, pathlib.Path(case),
-                           pathlib.Path(samples)) else 1)
+    blessing = sys.argv[1] == "--bless"
+    adflag, case, root = sys.argv[2:5] if blessing else sys.argv[1:4]
+    case, root = pathlib.Path(case), pathlib.Path(root).resolve()
+    if blessing:
+        bless(adflag, case, root)
+        return
+    sys.exit(0 if run_case(adflag, case, root) else 1)
 
 
 if __name__ == "__main__":

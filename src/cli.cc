@@ -1,7 +1,6 @@
 #include "cli.h"
 
 #include <CLI/CLI.hpp>
-
 #include <thread>
 
 #include "adflag/listing_parser.h"
@@ -118,8 +117,7 @@ std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
 
 }  // namespace
 
-ParseResult ParseCommandLine(int argc, char** argv,
-                             CommandLine* command_line) {
+ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
   CLI::App app{
       "adflag: ranks exported ad listings for human review, with the "
       "evidence for every flag"};

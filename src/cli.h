@@ -40,8 +40,7 @@ struct ParseResult {
 
 // Parses argv into *command_line. Help goes to stdout, usage errors to
 // stderr with exit code 2.
-ParseResult ParseCommandLine(int argc, char** argv,
-                             CommandLine* command_line);
+ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line);
 
 }  // namespace adflag
 

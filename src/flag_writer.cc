@@ -16,8 +16,7 @@ const std::string& HitValue(const Listing& listing, const Hit& hit) {
   return kEmpty;
 }
 
-Json HitJson(const CompiledPack& pack, const Listing& listing,
-             const Hit& hit) {
+Json HitJson(const CompiledPack& pack, const Listing& listing, const Hit& hit) {
   const std::string& value = HitValue(listing, hit);
   size_t end = std::min(hit.span.end, value.size());
   size_t start = std::min(hit.span.start, end);

@@ -112,9 +112,9 @@ int IndexOf(const std::vector<std::string>& fields, const std::string& name) {
 
 std::unique_ptr<RE2> CompileOne(const Pattern& pattern, bool case_sensitive,
                                 std::vector<Diagnostic>* diagnostics) {
-  auto regex = std::make_unique<RE2>(
-      EffectiveRegex(pattern.regex, case_sensitive),
-      PatternOptions(kPatternMaxMem));
+  auto regex =
+      std::make_unique<RE2>(EffectiveRegex(pattern.regex, case_sensitive),
+                            PatternOptions(kPatternMaxMem));
   if (regex->ok()) return regex;
 
   diagnostics->push_back(
@@ -125,10 +125,10 @@ std::unique_ptr<RE2> CompileOne(const Pattern& pattern, bool case_sensitive,
 // Compiles the patterns [begin, end) of a group into one set, or splits
 // the range in two when RE2 cannot fit it in its memory budget.
 bool CompileSets(const std::vector<CompiledPattern>& patterns,
-                 const std::vector<int>& ids,
-                 size_t begin, size_t end, SetGroup* group) {
-  auto set = std::make_unique<RE2::Set>(PatternOptions(kSetMaxMem),
-                                        RE2::UNANCHORED);
+                 const std::vector<int>& ids, size_t begin, size_t end,
+                 SetGroup* group) {
+  auto set =
+      std::make_unique<RE2::Set>(PatternOptions(kSetMaxMem), RE2::UNANCHORED);
   std::vector<int> members;
   for (size_t i = begin; i < end; ++i) {
     const CompiledPattern& pattern = patterns[ids[i]];
@@ -173,8 +173,7 @@ bool AddRolePatterns(int rule_index, const Rule& rule, Role role,
       ok = false;
       continue;
     }
-    out->push_back(
-        {rule_index, role, static_cast<int>(i), std::move(regex)});
+    out->push_back({rule_index, role, static_cast<int>(i), std::move(regex)});
   }
   return ok;
 }
@@ -232,9 +231,9 @@ std::unique_ptr<CompiledPack> CompiledPack::Compile(
     ok &= AddRolePatterns(index, rule, Role::kUnless, rule.unless,
                           &impl.patterns, diagnostics);
     for (const WhenClause& when : rule.when) {
-      int check = AddWhenCheck(IndexOf(fields, when.field),
-                               when.pattern.regex, &known_whens,
-                               &impl.when_checks, diagnostics, when.pattern);
+      int check = AddWhenCheck(IndexOf(fields, when.field), when.pattern.regex,
+                               &known_whens, &impl.when_checks, diagnostics,
+                               when.pattern);
       if (check < 0) ok = false;
       shape.when_checks.push_back(check);
     }
@@ -256,12 +255,12 @@ std::unique_ptr<CompiledPack> CompiledPack::Compile(
   impl.groups_of_field.resize(fields.size());
   for (size_t g = 0; g < impl.groups.size(); ++g) {
     SetGroup& group = impl.groups[g];
-    if (!CompileSets(impl.patterns, group.patterns, 0,
-                     group.patterns.size(), &group)) {
-      diagnostics->push_back(
-          {{pack.origin, 0, 0}, Severity::kError,
-           "a pattern of field '" + fields[group.field] +
-               "' is too large for RE2's memory budget"});
+    if (!CompileSets(impl.patterns, group.patterns, 0, group.patterns.size(),
+                     &group)) {
+      diagnostics->push_back({{pack.origin, 0, 0},
+                              Severity::kError,
+                              "a pattern of field '" + fields[group.field] +
+                                  "' is too large for RE2's memory budget"});
       return nullptr;
     }
     impl.groups_of_field[group.field].push_back(static_cast<int>(g));
@@ -325,9 +324,8 @@ void FindSpans(const RE2& regex, std::string_view text, int pattern,
   re2::StringPiece match;
   size_t position = 0;
   for (int found = 0; found < kMaxSpansPerPattern; ++found) {
-    if (position > text.size() ||
-        !regex.Match(whole, position, text.size(), RE2::UNANCHORED, &match,
-                     1)) {
+    if (position > text.size() || !regex.Match(whole, position, text.size(),
+                                               RE2::UNANCHORED, &match, 1)) {
       break;
     }
     size_t start = match.data() - text.data();
@@ -437,8 +435,8 @@ void Matcher::Touch(int rule) {
 }
 
 void Matcher::ScanGroup(const Listing& listing, int group_index,
-                        std::string_view text,
-                        const NormalizedText* normalized, int value_index) {
+                        std::string_view text, const NormalizedText* normalized,
+                        int value_index) {
   Scratch& scratch = *scratch_;
   const CompiledPack::Impl& impl = *pack_.impl_;
   RunSets(group_index, text);
@@ -465,12 +463,12 @@ void Matcher::ScanGroup(const Listing& listing, int group_index,
   int field = impl.groups[group_index].field;
   for (const Candidate& candidate : scratch.candidates) {
     const CompiledPattern& pattern = impl.patterns[candidate.pattern];
-    bool covered = std::any_of(
-        scratch.excepted.begin(), scratch.excepted.end(),
-        [&](const Candidate& other) {
-          return impl.patterns[other.pattern].rule == pattern.rule &&
-                 Inside(candidate.span, other.span);
-        });
+    bool covered = std::any_of(scratch.excepted.begin(), scratch.excepted.end(),
+                               [&](const Candidate& other) {
+                                 return impl.patterns[other.pattern].rule ==
+                                            pattern.rule &&
+                                        Inside(candidate.span, other.span);
+                               });
     if (covered) continue;
 
     ByteSpan span = candidate.span;
@@ -479,8 +477,8 @@ void Matcher::ScanGroup(const Listing& listing, int group_index,
     }
     RuleProgress& progress = scratch.progress[pattern.rule];
     progress.hits.push_back({field, value_index, span});
-    auto& seen = pattern.role == Role::kAny ? progress.any_hit
-                                            : progress.all_hit;
+    auto& seen =
+        pattern.role == Role::kAny ? progress.any_hit : progress.all_hit;
     seen.push_back(pattern.index);
   }
 }
@@ -489,8 +487,8 @@ namespace {
 
 int CountDistinct(std::vector<int>* values) {
   std::sort(values->begin(), values->end());
-  return static_cast<int>(
-      std::unique(values->begin(), values->end()) - values->begin());
+  return static_cast<int>(std::unique(values->begin(), values->end()) -
+                          values->begin());
 }
 
 bool HitLess(const Hit& a, const Hit& b) {
@@ -526,8 +524,8 @@ void Matcher::Conclude(MatchResult* result) {
     if (!any_met || !all_met) continue;
 
     std::sort(progress.hits.begin(), progress.hits.end(), HitLess);
-    auto last = std::unique(progress.hits.begin(), progress.hits.end(),
-                            HitEqual);
+    auto last =
+        std::unique(progress.hits.begin(), progress.hits.end(), HitEqual);
     progress.hits.erase(last, progress.hits.end());
     result->rules.push_back({rule, progress.hits});
   }

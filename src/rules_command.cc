@@ -126,8 +126,9 @@ bool LoadForListing(const std::string& path, RulePack* pack) {
 int RunRulesCommand(const RulesOptions& options) {
   if (!options.export_dir.empty()) {
     if (!options.packs.empty()) {
-      spdlog::error("adflag rules: --export writes the built-in pack; "
-                    "it takes no pack argument");
+      spdlog::error(
+          "adflag rules: --export writes the built-in pack; "
+          "it takes no pack argument");
       return kCannotRun;
     }
     return ExportBuiltin(options.export_dir);

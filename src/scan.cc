@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -105,9 +105,8 @@ struct Worker {
 };
 
 bool IsBlank(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return c == ' ' || c == '\t' || c == '\r';
-  });
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
 }
 
 void Reject(const std::string& source, const Line& line,
@@ -117,8 +116,7 @@ void Reject(const std::string& source, const Line& line,
   result->rejects.push_back('\n');
   std::string place = source + ":" + std::to_string(line.number);
   if (reason.column > 0) place += ":" + std::to_string(reason.column);
-  result->notes.push_back(
-      {true, place + ": rejected line: " + reason.message});
+  result->notes.push_back({true, place + ": rejected line: " + reason.message});
 }
 
 // Scores one parsed listing and writes it when it is flagged or --all.
@@ -250,8 +248,7 @@ class BatchReader {
 // run must stop.
 class RunWriter {
  public:
-  RunWriter(const ScanOptions& options, size_t rule_count)
-      : options_(options) {
+  RunWriter(const ScanOptions& options, size_t rule_count) : options_(options) {
     stats_.rule_hits.assign(rule_count, 0);
   }
 
@@ -421,8 +418,7 @@ class ParallelRun {
     for (uint64_t next = 0;; ++next) {
       std::unique_lock<std::mutex> lock(mutex_);
       changed_.wait(lock, [&] {
-        return results_.count(next) > 0 ||
-               (reading_done_ && in_flight_ == 0);
+        return results_.count(next) > 0 || (reading_done_ && in_flight_ == 0);
       });
       auto it = results_.find(next);
       if (it == results_.end()) return;
@@ -566,7 +562,11 @@ ScanReport RunScan(const ScanOptions& options) {
   Scorer scorer(pack);
   OutputOptions output_options{options.all, options.include_fields};
   FlagWriter flag_writer(*compiled, output_options);
-  ScanContext context{&options, &pack, compiled.get(), &scorer, &flag_writer,
+  ScanContext context{&options,
+                      &pack,
+                      compiled.get(),
+                      &scorer,
+                      &flag_writer,
                       MakeListingFields(options, *compiled),
                       options.min_score.value_or(pack.settings.threshold),
                       {}};
@@ -588,9 +588,9 @@ ScanReport RunScan(const ScanOptions& options) {
   }
   writer.Finish();
   RunStats& stats = writer.stats();
-  stats.seconds = std::chrono::duration<double>(
-                      std::chrono::steady_clock::now() - started)
-                      .count();
+  stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
   if (!options.quiet) PrintSummary(stats, options);
   if (!options.stats_path.empty() &&
       !WriteStats(stats, pack, options.stats_path, &error)) {

@@ -94,8 +94,8 @@ void Scorer::Score(const MatchResult& matches, Verdict* verdict) const {
   for (int rule : composites_) {
     const Rule& spec = pack_.rules[rule];
     bool has_patterns = !spec.any.empty() || !spec.all.empty();
-    bool vetoed = std::binary_search(matches.vetoed.begin(),
-                                     matches.vetoed.end(), rule);
+    bool vetoed =
+        std::binary_search(matches.vetoed.begin(), matches.vetoed.end(), rule);
     bool ok = spec.status != RuleStatus::kDeprecated && !vetoed &&
               (!has_patterns || fired[rule]);
     for (int required : requires_[rule]) {

@@ -2,7 +2,6 @@
 // evidence they report, and the score and level that follow.
 
 #include <catch2/catch.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,8 +29,8 @@ class Engine {
  public:
   explicit Engine(const std::string& rules_yaml) {
     std::vector<Diagnostic> problems;
-    bool loaded = ParseRulePack({{"t.yaml", kPackHeader + rules_yaml}},
-                                &pack_, &problems);
+    bool loaded = ParseRulePack({{"t.yaml", kPackHeader + rules_yaml}}, &pack_,
+                                &problems);
     for (const Diagnostic& problem : problems) {
       INFO(FormatDiagnostic(problem));
     }
@@ -73,15 +72,15 @@ class Engine {
       std::string text;
       for (const FieldValue& value : listing_.values[hit.field]) {
         if (value.index == hit.value_index) {
-          text = value.text.substr(hit.span.start,
-                                   hit.span.end - hit.span.start);
+          text =
+              value.text.substr(hit.span.start, hit.span.end - hit.span.start);
         }
       }
-      std::string index =
-          hit.value_index >= 0 ? "[" + std::to_string(hit.value_index) + "]"
-                               : "";
-      out.push_back(field + index + ":" + std::to_string(hit.span.start) +
-                    "-" + std::to_string(hit.span.end) + ":" + text);
+      std::string index = hit.value_index >= 0
+                              ? "[" + std::to_string(hit.value_index) + "]"
+                              : "";
+      out.push_back(field + index + ":" + std::to_string(hit.span.start) + "-" +
+                    std::to_string(hit.span.end) + ":" + text);
     }
     return out;
   }
@@ -130,8 +129,7 @@ TEST_CASE("a hit in normalized text maps back to the obfuscated original") {
   Engine engine(kYouthRule);
   Verdict verdict = engine.Run(R"({"body":"Call me, n3w in t0wn!"})");
   REQUIRE(engine.Counted(verdict) == Ids{"youth"});
-  CHECK(engine.Evidence(verdict.counted[0]) ==
-        Spans{"body:9-20:n3w in t0wn"});
+  CHECK(engine.Evidence(verdict.counted[0]) == Spans{"body:9-20:n3w in t0wn"});
 }
 
 TEST_CASE("hits in several fields are reported in field order") {
@@ -232,8 +230,7 @@ TEST_CASE("when limits a rule to listings whose raw field matches") {
             .counted.empty());
   CHECK(engine.Run(R"({"body":"fresh eggs"})").counted.empty());
   CHECK(engine.Counted(engine.Run(
-            R"({"category":"escorts","body":"fresh"})")) ==
-        Ids{"adult.youth"});
+            R"({"category":"escorts","body":"fresh"})")) == Ids{"adult.youth"});
 }
 
 TEST_CASE("normalize false matches the raw text only") {

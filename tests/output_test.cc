@@ -2,7 +2,6 @@
 // output file that appears only when a run completes.
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -65,8 +64,8 @@ std::string Write(const std::string& json, OutputOptions options) {
 }
 
 TEST_CASE("a flagged listing is one JSON line with its evidence") {
-  std::string line = Write(
-      R"({"id":"L1","title":"Ünïcode young","body":"in town"})", {});
+  std::string line =
+      Write(R"({"id":"L1","title":"Ünïcode young","body":"in town"})", {});
   CHECK(line ==
         "{\"id\":\"L1\",\"source\":\"night.jsonl\",\"line\":7,"
         "\"score\":0.35,\"level\":\"low\",\"rules\":[{\"id\":\"youth\","
@@ -86,13 +85,12 @@ TEST_CASE("--all adds flagged and --include copies fields through") {
   OutputOptions options;
   options.all = true;
   options.include_fields = {"url", "/geo/city", "missing"};
-  std::string line = Write(
-      R"({"id":7,"body":"young","url":"https://example.invalid/a",)"
-      R"("geo":{"city":"Fresno","zip":null}})",
-      options);
+  std::string line =
+      Write(R"({"id":7,"body":"young","url":"https://example.invalid/a",)"
+            R"("geo":{"city":"Fresno","zip":null}})",
+            options);
   CHECK(line.find("\"id\":\"7\"") != std::string::npos);
-  CHECK(line.find("\"level\":\"low\",\"flagged\":true,") !=
-        std::string::npos);
+  CHECK(line.find("\"level\":\"low\",\"flagged\":true,") != std::string::npos);
   CHECK(line.find("\"url\":\"https://example.invalid/a\","
                   "\"/geo/city\":\"Fresno\",\"missing\":null}") !=
         std::string::npos);

@@ -61,6 +61,8 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   scan->add_flag("-q,--quiet", options.quiet,
                  "No summary and no notes on rejected lines");
   scan->add_flag("-v,--verbose", line->verbose, "Say more on stderr");
+  scan->add_flag("--profile", options.profile,
+                 "Print the time per stage and per rule to stderr");
   scan->callback([line] { line->command = Command::kScan; });
 }
 
@@ -75,6 +77,48 @@ void AddRules(CLI::App& app, CommandLine* line) {
   rules->add_option("--export", options.export_dir,
                     "Write the built-in pack into this directory");
   rules->callback([line] { line->command = Command::kRules; });
+}
+
+void AddCheck(CLI::App& app, CommandLine* line) {
+  CLI::App* check = app.add_subcommand(
+      "check", "Lint rule packs: FILE:LINE:COL: error|warning: message");
+  check->add_option("packs", line->check.packs,
+                    "Rule pack directories or files (default: built-in)");
+  check->add_flag("--strict", line->check.strict, "Warnings fail too");
+  check->callback([line] { line->command = Command::kCheck; });
+}
+
+void AddTest(CLI::App& app, CommandLine* line) {
+  CLI::App* test = app.add_subcommand(
+      "test", "Run rule examples and the pack's regression cases");
+  TestOptions& options = line->test;
+  test->add_option("packs", options.packs,
+                   "Rule pack directories (default: built-in)");
+  test->add_flag("--update", options.update,
+                 "Rewrite the expected files from the current pack");
+  test->add_option("--junit", options.junit_path,
+                   "Also write the results as JUnit XML here");
+  test->callback([line] { line->command = Command::kTest; });
+}
+
+void AddDiff(CLI::App& app, CommandLine* line) {
+  CLI::App* diff = app.add_subcommand(
+      "diff", "Show which listings change flags between two packs");
+  DiffOptions& options = line->diff;
+  diff->add_option("--base", options.base_rules, "The pack before")->required();
+  diff->add_option("--head", options.head_rules, "The pack after")->required();
+  diff->add_option("inputs", options.inputs,
+                   "Listing files (.jsonl, .gz, .zst); '-' or none: stdin");
+  diff->add_option("--format", options.format, "Report format")
+      ->check(CLI::IsMember({"text", "jsonl"}));
+  diff->add_flag("--fail-on-change", options.fail_on_change,
+                 "Exit 1 when any listing's flag changed");
+  diff->add_option("--id-field", options.id_field,
+                   "JSON pointer or name of the listing id (default /id)");
+  diff->add_option("--max-line-bytes", options.max_line_bytes,
+                   "Reject lines longer than this (default 16 MiB)")
+      ->check(CLI::PositiveNumber);
+  diff->callback([line] { line->command = Command::kDiff; });
 }
 
 std::vector<std::string> SplitList(const std::string& text) {
@@ -126,6 +170,9 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
   RawScanFlags raw;
   AddScan(app, command_line, &raw);
   AddRules(app, command_line);
+  AddCheck(app, command_line);
+  AddTest(app, command_line);
+  AddDiff(app, command_line);
 
   try {
     app.parse(argc, argv);

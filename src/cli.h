@@ -4,6 +4,7 @@
 #ifndef ADFLAG_CLI_H_
 #define ADFLAG_CLI_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,13 +22,49 @@ struct RulesOptions {
   std::string export_dir;
 };
 
-enum class Command { kScan, kRules };
+// What `adflag check` was asked to do.
+struct CheckOptions {
+  // Packs to check; empty means the built-in pack.
+  std::vector<std::string> packs;
+  // Warnings fail the check too.
+  bool strict = false;
+};
+
+// What `adflag test` was asked to do.
+struct TestOptions {
+  // Packs to test; empty means the built-in pack.
+  std::vector<std::string> packs;
+  // Rewrite the expected files of the regression cases from the pack.
+  bool update = false;
+  // Also write the results as JUnit XML here; empty: no.
+  std::string junit_path;
+};
+
+// What `adflag diff` was asked to do.
+struct DiffOptions {
+  // The pack before and after the change; empty means the built-in pack.
+  std::string base_rules;
+  std::string head_rules;
+  // Listing files; "-" is standard input. Empty means standard input.
+  std::vector<std::string> inputs;
+  // "text" or "jsonl".
+  std::string format = "text";
+  // Exit 1 when any listing's flag changed.
+  bool fail_on_change = false;
+  std::string id_field = "/id";
+  uint64_t max_line_bytes = uint64_t{16} << 20;
+};
+
+enum class Command { kScan, kRules, kCheck, kTest, kDiff };
 
 // The parsed command line.
 struct CommandLine {
   Command command = Command::kScan;
   ScanOptions scan;
   RulesOptions rules;
+  CheckOptions check;
+  TestOptions test;
+  DiffOptions diff;
   bool verbose = false;
 };
 

@@ -10,8 +10,11 @@
 #include <exception>
 
 #include "adflag/scan.h"
+#include "check_command.h"
 #include "cli.h"
+#include "diff_command.h"
 #include "rules_command.h"
+#include "test_command.h"
 
 namespace {
 
@@ -51,6 +54,12 @@ int Run(int argc, char** argv) {
       return ScanExitCode(adflag::RunScan(command_line.scan));
     case adflag::Command::kRules:
       return adflag::RunRulesCommand(command_line.rules);
+    case adflag::Command::kCheck:
+      return adflag::RunCheckCommand(command_line.check);
+    case adflag::Command::kTest:
+      return adflag::RunTestCommand(command_line.test);
+    case adflag::Command::kDiff:
+      return adflag::RunDiffCommand(command_line.diff);
   }
   return kExitCannotRun;
 }

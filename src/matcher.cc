@@ -286,6 +286,7 @@ struct Candidate {
 struct Matcher::Scratch {
   Normalizer normalizer;
   NormalizedText normalized;
+  std::vector<int> set_entries;
   std::vector<int> set_hits;
   std::vector<Candidate> candidates;
   std::vector<Candidate> excepted;
@@ -368,7 +369,8 @@ void Matcher::MatchValue(const Listing& listing, int field,
       continue;
     }
     if (!normalized_ready) {
-      scratch.normalized = scratch.normalizer.Normalize(value.text);
+      StageTimer timer(StageCounter(Stage::kNormalize));
+      scratch.normalizer.Normalize(value.text, &scratch.normalized);
       normalized_ready = true;
     }
     ScanGroup(listing, group, scratch.normalized.text(), &scratch.normalized,
@@ -380,7 +382,8 @@ void Matcher::RunSets(int group_index, std::string_view text) {
   Scratch& scratch = *scratch_;
   const SetGroup& group = pack_.impl_->groups[group_index];
   re2::StringPiece piece(text.data(), text.size());
-  std::vector<int> entries;
+  std::vector<int>& entries = scratch.set_entries;
+  StageTimer timer(StageCounter(Stage::kMatch));
   scratch.set_hits.clear();
   for (size_t s = 0; s < group.sets.size(); ++s) {
     const std::vector<int>& members = group.set_patterns[s];
@@ -450,6 +453,9 @@ void Matcher::ScanGroup(const Listing& listing, int group_index,
     if (!IsActive(pattern.rule, listing)) continue;
     Touch(pattern.rule);
     ++counters_.evidence_runs;
+    StageTimer timer(profile_ ? &profile_->rule_evidence_ns[pattern.rule]
+                              : nullptr);
+    if (profile_ != nullptr) ++profile_->rule_evidence_runs[pattern.rule];
     if (pattern.role == Role::kUnless) {
       scratch.progress[pattern.rule].vetoed = true;
     } else {

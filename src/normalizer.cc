@@ -550,20 +550,23 @@ ByteSpan NormalizedText::ToOriginal(size_t begin, size_t end) const {
   return ByteSpan{origin_end_.back(), origin_end_.back()};
 }
 
-NormalizedText Normalizer::Normalize(std::string_view value) {
-  NormalizedText folded;
+void Normalizer::Normalize(std::string_view value, NormalizedText* out) {
+  MappedText text{out->text_, out->origin_start_, out->origin_end_};
+  out->origin_start_.clear();
+  out->origin_end_.clear();
   if (IsAscii(value)) {
-    folded.text_.resize(value.size());
-    const WordFolds folds = LowercaseAndScanAscii(value, folded.text_.data());
-    FoldWords(folds, {folded.text_, folded.origin_start_, folded.origin_end_});
-    return folded;
+    out->text_.resize(value.size());
+    FoldWords(LowercaseAndScanAscii(value, out->text_.data()), text);
+    return;
   }
 
-  FoldUnicode(value, {scratch_, scratch_start_, scratch_end_});
-  FoldWords({true, true}, {scratch_, scratch_start_, scratch_end_});
-  folded.text_ = scratch_;
-  folded.origin_start_ = scratch_start_;
-  folded.origin_end_ = scratch_end_;
+  FoldUnicode(value, text);
+  FoldWords({true, true}, text);
+}
+
+NormalizedText Normalizer::Normalize(std::string_view value) {
+  NormalizedText folded;
+  Normalize(value, &folded);
   return folded;
 }
 

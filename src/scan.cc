@@ -23,6 +23,7 @@
 #include "adflag/line_reader.h"
 #include "adflag/listing_parser.h"
 #include "adflag/matcher.h"
+#include "adflag/profile.h"
 #include "adflag/rule_pack.h"
 #include "output_file.h"
 
@@ -90,18 +91,33 @@ struct ScanContext {
   ListingFields fields;
   double threshold = 0;
   std::vector<std::string> source_names;
+  // Where workers add their profile when they finish; null when not
+  // profiling. Guarded by the caller.
+  Profile* profile = nullptr;
 };
 
 // The scratch state of one worker.
 struct Worker {
   explicit Worker(const ScanContext& context)
-      : parser(context.fields), matcher(*context.compiled) {}
+      : parser(context.fields),
+        matcher(*context.compiled),
+        profile(context.pack->rules.size()),
+        profiling(context.options->profile) {
+    if (profiling) matcher.set_profile(&profile);
+  }
+
+  // Returns the counter of `stage` when profiling, or null.
+  uint64_t* Counter(Stage stage) {
+    return profiling ? &profile.stage(stage) : nullptr;
+  }
 
   ListingParser parser;
   Matcher matcher;
   Listing listing;
   MatchResult matches;
   Verdict verdict;
+  Profile profile;
+  bool profiling;
 };
 
 bool IsBlank(std::string_view text) {
@@ -123,14 +139,16 @@ void Reject(const std::string& source, const Line& line,
 void ScoreListing(const ScanContext& context, const std::string& source,
                   const Line& line, Worker* worker, BatchResult* result) {
   worker->matcher.Match(worker->listing, &worker->matches);
-  context.scorer->Score(worker->matches, &worker->verdict);
+  {
+    StageTimer timer(worker->Counter(Stage::kScore));
+    context.scorer->Score(worker->matches, &worker->verdict);
+  }
   const Verdict& verdict = worker->verdict;
 
-  for (const RuleMatch& match : verdict.counted) {
-    ++result->stats.rule_hits[match.rule];
-  }
-  for (const RuleMatch& match : verdict.shadow) {
-    ++result->stats.rule_hits[match.rule];
+  for (const auto* matches : {&verdict.counted, &verdict.shadow}) {
+    for (const RuleMatch& match : *matches) {
+      ++result->stats.rule_hits[match.rule];
+    }
   }
   bool flagged = !verdict.counted.empty() && verdict.score >= context.threshold;
   if (flagged) {
@@ -139,6 +157,7 @@ void ScoreListing(const ScanContext& context, const std::string& source,
     if (fail_on && verdict.level >= *fail_on) result->fail_on_reached = true;
   }
   if (flagged || context.options->all) {
+    StageTimer timer(worker->Counter(Stage::kWrite));
     ListingRecord record{&source, line.number, &worker->listing, &verdict,
                          flagged};
     context.writer->Append(record, &result->output);
@@ -162,7 +181,12 @@ void ProcessLine(const ScanContext& context, const std::string& source,
   }
 
   RejectReason reason;
-  if (!worker->parser.Parse(content, &worker->listing, &reason)) {
+  bool parsed;
+  {
+    StageTimer timer(worker->Counter(Stage::kParse));
+    parsed = worker->parser.Parse(content, &worker->listing, &reason);
+  }
+  if (!parsed) {
     Reject(source, line, reason, result);
     return;
   }
@@ -198,6 +222,7 @@ class BatchReader {
   // Fills *batch with the next lines. Returns false when every input is
   // read or an input failed; error() tells which.
   bool Next(Batch* batch) {
+    StageTimer timer(read_ns_);
     batch->lines.clear();
     while (error_.empty() && current_ < inputs_.size()) {
       if (reader_ == nullptr && !OpenCurrent()) return false;
@@ -210,6 +235,9 @@ class BatchReader {
   }
 
   const std::string& error() const { return error_; }
+
+  // Times reading into *read_ns from now on.
+  void set_timer(uint64_t* read_ns) { read_ns_ = read_ns; }
 
  private:
   bool OpenCurrent() {
@@ -241,6 +269,7 @@ class BatchReader {
   std::unique_ptr<LineReader> reader_;
   uint64_t sequence_ = 0;
   std::string error_;
+  uint64_t* read_ns_ = nullptr;
 };
 
 // Takes batch results in input order: writes the output and the rejects,
@@ -264,6 +293,7 @@ class RunWriter {
 
   // Takes the next batch result. Returns false when the run must stop.
   bool Accept(BatchResult* result) {
+    StageTimer timer(write_ns_);
     std::string error;
     if (!output_.Write(result->output, &error)) return Fail(error);
     if (!options_.rejects_path.empty() &&
@@ -310,6 +340,9 @@ class RunWriter {
   bool fail_on_reached() const { return fail_on_reached_; }
   RunStats& stats() { return stats_; }
 
+  // Times writing into *write_ns from now on.
+  void set_timer(uint64_t* write_ns) { write_ns_ = write_ns; }
+
  private:
   void Note(const std::vector<LineNote>& notes) {
     for (const LineNote& note : notes) {
@@ -333,6 +366,7 @@ class RunWriter {
   bool fail_on_reached_ = false;
   uint64_t shown_ = 0;
   uint64_t repaired_shown_ = 0;
+  uint64_t* write_ns_ = nullptr;
 };
 
 // Runs the batches through one worker on the calling thread.
@@ -343,8 +377,9 @@ void RunSerial(const ScanContext& context, BatchReader* reader,
   while (reader->Next(&batch)) {
     BatchResult result;
     ProcessBatch(context, batch, &worker, &result);
-    if (!writer->Accept(&result)) return;
+    if (!writer->Accept(&result)) break;
   }
+  if (context.profile != nullptr) context.profile->Add(worker.profile);
 }
 
 // Runs the batches through a pool of workers. The reader runs on its own
@@ -408,6 +443,10 @@ class ParallelRun {
       BatchResult result;
       ProcessBatch(context_, batch, &worker, &result);
       lock.lock();
+      if (context_.profile != nullptr) {
+        context_.profile->Add(worker.profile);
+        worker.profile = Profile(context_.pack->rules.size());
+      }
       results_.emplace(batch.sequence, std::move(result));
       lock.unlock();
       changed_.notify_all();
@@ -573,9 +612,19 @@ ScanReport RunScan(const ScanOptions& options) {
   for (const std::string& input : inputs) {
     context.source_names.push_back(SourceName(input));
   }
+  Profile profile(pack.rules.size());
+  if (options.profile) context.profile = &profile;
   RunWriter writer(options, pack.rules.size());
   if (!writer.Open()) return report;
   BatchReader reader(inputs, options.max_line_bytes);
+  // The reader and the writer run on their own threads: they keep their
+  // own counters, added to the profile once the run is over.
+  uint64_t read_ns = 0;
+  uint64_t write_ns = 0;
+  if (options.profile) {
+    reader.set_timer(&read_ns);
+    writer.set_timer(&write_ns);
+  }
   if (options.threads <= 1) {
     RunSerial(context, &reader, &writer);
   } else {
@@ -592,6 +641,13 @@ ScanReport RunScan(const ScanOptions& options) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
           .count();
   if (!options.quiet) PrintSummary(stats, options);
+  if (options.profile) {
+    profile.stage(Stage::kRead) += read_ns;
+    profile.stage(Stage::kWrite) += write_ns;
+    profile.rule_listings = stats.rule_hits;
+    spdlog::info("{}",
+                 FormatProfile(profile, pack, options.threads, stats.seconds));
+  }
   if (!options.stats_path.empty() &&
       !WriteStats(stats, pack, options.stats_path, &error)) {
     writer.Fail(error);

@@ -26,6 +26,7 @@
 #include "adflag/diagnostic.h"
 #include "adflag/listing_parser.h"
 #include "adflag/normalizer.h"
+#include "adflag/profile.h"
 #include "adflag/rule_pack.h"
 
 namespace adflag {
@@ -113,6 +114,11 @@ class Matcher {
   // Counters accumulated over all calls to Match.
   const MatchCounters& counters() const { return counters_; }
 
+  // Times normalization, set scans and evidence runs into *profile from
+  // now on, or stops timing when `profile` is null. The profile must be
+  // sized for the pack and outlive its use here.
+  void set_profile(Profile* profile) { profile_ = profile; }
+
  private:
   struct Scratch;
 
@@ -123,10 +129,14 @@ class Matcher {
   bool IsActive(int rule, const Listing& listing);
   void Touch(int rule);
   void Conclude(MatchResult* result);
+  uint64_t* StageCounter(Stage stage) {
+    return profile_ ? &profile_->stage(stage) : nullptr;
+  }
 
   const CompiledPack& pack_;
   std::unique_ptr<Scratch> scratch_;
   MatchCounters counters_;
+  Profile* profile_ = nullptr;
 };
 
 }  // namespace adflag

@@ -60,18 +60,16 @@ class NormalizedText {
   std::vector<uint32_t> origin_end_;
 };
 
-// Folds field values. Stateless apart from scratch buffers, so one
-// Normalizer per thread; not safe to share between threads.
+// Folds field values. Holds no state, so one Normalizer may serve any
+// number of threads.
 class Normalizer {
  public:
   // Returns the folded view of `value`. REQUIRES: `value` is valid UTF-8
   // (the listing parser repairs invalid input before this point).
   NormalizedText Normalize(std::string_view value);
 
- private:
-  std::string scratch_;
-  std::vector<uint32_t> scratch_start_;
-  std::vector<uint32_t> scratch_end_;
+  // The same, into *out, reusing its buffers: the form for hot loops.
+  void Normalize(std::string_view value, NormalizedText* out);
 };
 
 }  // namespace adflag

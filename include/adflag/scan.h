@@ -46,6 +46,8 @@ struct ScanOptions {
   uint64_t max_line_bytes = uint64_t{16} << 20;
   // Suppress the summary and the notes about rejected lines.
   bool quiet = false;
+  // Print the time per stage and per rule to stderr at the end.
+  bool profile = false;
 };
 
 // The counts of one run. For every run,

@@ -59,11 +59,14 @@ constexpr size_t kBatchBytes = size_t{4} << 20;
 // Only the first few rejected and repaired lines are named on stderr.
 constexpr uint64_t kNotesShown = 10;
 
-// Consecutive lines of one input.
+// Consecutive lines of one input: the first `count` of `lines`. Batches
+// are reused, and the lines past `count` keep their buffers for the next
+// fill.
 struct Batch {
   uint64_t sequence = 0;
   int input = 0;
   std::vector<Line> lines;
+  size_t count = 0;
 };
 
 // A line worth a note on stderr: rejected or repaired.
@@ -204,8 +207,8 @@ void ProcessBatch(const ScanContext& context, const Batch& batch,
                   Worker* worker, BatchResult* result) {
   result->stats.rule_hits.assign(context.pack->rules.size(), 0);
   const std::string& source = context.source_names[batch.input];
-  for (const Line& line : batch.lines) {
-    ProcessLine(context, source, line, worker, result);
+  for (size_t i = 0; i < batch.count; ++i) {
+    ProcessLine(context, source, batch.lines[i], worker, result);
   }
 }
 
@@ -223,7 +226,7 @@ class BatchReader {
   // read or an input failed; error() tells which.
   bool Next(Batch* batch) {
     StageTimer timer(read_ns_);
-    batch->lines.clear();
+    batch->count = 0;
     while (error_.empty() && current_ < inputs_.size()) {
       if (reader_ == nullptr && !OpenCurrent()) return false;
       if (Fill(batch)) return true;
@@ -250,15 +253,14 @@ class BatchReader {
   bool Fill(Batch* batch) {
     batch->input = static_cast<int>(current_);
     size_t bytes = 0;
-    while (batch->lines.size() < kBatchLines && bytes < kBatchBytes) {
-      batch->lines.emplace_back();
-      if (!reader_->Next(&batch->lines.back())) {
-        batch->lines.pop_back();
-        break;
-      }
-      bytes += batch->lines.back().raw.size();
+    while (batch->count < kBatchLines && bytes < kBatchBytes) {
+      if (batch->count == batch->lines.size()) batch->lines.emplace_back();
+      Line& line = batch->lines[batch->count];
+      if (!reader_->Next(&line)) break;
+      bytes += line.raw.size();
+      ++batch->count;
     }
-    if (batch->lines.empty()) return false;
+    if (batch->count == 0) return false;
     batch->sequence = sequence_++;
     return true;
   }
@@ -420,6 +422,10 @@ class ParallelRun {
       ++in_flight_;
       queue_.push_back(std::move(batch));
       batch = Batch();
+      if (!spare_.empty()) {
+        batch = std::move(spare_.back());
+        spare_.pop_back();
+      }
       lock.unlock();
       changed_.notify_all();
     }
@@ -430,27 +436,39 @@ class ParallelRun {
 
   void Work() {
     Worker worker(context_);
-    while (true) {
-      std::unique_lock<std::mutex> lock(mutex_);
-      changed_.wait(lock, [this] {
-        return stopping_ || !queue_.empty() || reading_done_;
-      });
-      if (stopping_ || queue_.empty()) return;
-      Batch batch = std::move(queue_.front());
-      queue_.pop_front();
-      lock.unlock();
-
+    Batch batch;
+    while (TakeWork(&batch)) {
       BatchResult result;
       ProcessBatch(context_, batch, &worker, &result);
-      lock.lock();
-      if (context_.profile != nullptr) {
-        context_.profile->Add(worker.profile);
-        worker.profile = Profile(context_.pack->rules.size());
-      }
-      results_.emplace(batch.sequence, std::move(result));
-      lock.unlock();
-      changed_.notify_all();
+      Deliver(&batch, &result, &worker);
     }
+  }
+
+  // Waits for a batch to process. Returns false when there is none left
+  // or the run is stopping.
+  bool TakeWork(Batch* batch) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(
+        lock, [this] { return stopping_ || !queue_.empty() || reading_done_; });
+    if (stopping_ || queue_.empty()) return false;
+    *batch = std::move(queue_.front());
+    queue_.pop_front();
+    return true;
+  }
+
+  // Hands a processed batch's result to the writer and its lines back to
+  // the reader.
+  void Deliver(Batch* batch, BatchResult* result, Worker* worker) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      results_.emplace(batch->sequence, std::move(*result));
+      spare_.push_back(std::move(*batch));
+      if (context_.profile != nullptr) {
+        context_.profile->Add(worker->profile);
+        worker->profile = Profile(context_.pack->rules.size());
+      }
+    }
+    changed_.notify_all();
   }
 
   void WriteAll() {
@@ -482,6 +500,8 @@ class ParallelRun {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Batch> queue_;
+  // Processed batches, whose line buffers the reader fills again.
+  std::vector<Batch> spare_;
   std::map<uint64_t, BatchResult> results_;
   size_t in_flight_ = 0;
   bool reading_done_ = false;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <utility>
 
 namespace adflag {
@@ -19,7 +20,7 @@ enum class Role { kAny, kAll, kExcept, kUnless };
 // RE2's memory budgets. A single pattern gets RE2's default; a set holds
 // many patterns and gets more before it is split.
 constexpr int64_t kPatternMaxMem = 8 << 20;
-constexpr int64_t kSetMaxMem = 16 << 20;
+constexpr int64_t kSetMaxMem = 64 << 20;
 
 // At most this many spans of one pattern in one value are kept as
 // evidence; a reviewer needs the first few, not every repetition.
@@ -55,6 +56,8 @@ struct CompiledPattern {
 struct SetGroup {
   int field = 0;
   View view = View::kRaw;
+  // The `when` checks every rule of the group states.
+  std::vector<int> when_checks;
   std::vector<int> patterns;
   std::vector<std::unique_ptr<RE2::Set>> sets;
   // set_patterns[s][k]: the pattern behind entry k of sets[s].
@@ -240,32 +243,53 @@ std::unique_ptr<CompiledPack> CompiledPack::Compile(
   }
   if (!ok) return nullptr;
 
-  // Group the patterns by field and view, then compile each group's sets.
-  std::map<std::pair<int, int>, int> group_of;
-  for (size_t p = 0; p < impl.patterns.size(); ++p) {
-    const Rule& rule = pack.rules[impl.patterns[p].rule];
-    View view = rule.normalize ? View::kNormalized : View::kRaw;
-    for (const std::string& field : rule.fields) {
-      auto key = std::make_pair(IndexOf(fields, field), int(view));
-      auto [it, added] = group_of.emplace(key, int(impl.groups.size()));
-      if (added) impl.groups.push_back({key.first, view, {}, {}, {}});
-      impl.groups[it->second].patterns.push_back(static_cast<int>(p));
+  GroupPatterns(pack, fields, &impl);
+  if (!CompileGroups(pack, fields, &impl, diagnostics)) return nullptr;
+  return compiled;
+}
+
+void CompiledPack::GroupPatterns(const RulePack& pack,
+                                 const std::vector<std::string>& fields,
+                                 Impl* impl) {
+  // A group holds the patterns read from one field, in one view, by rules
+  // with the same `when` conditions: a listing that fails the conditions
+  // skips the group's sets altogether.
+  using GroupKey = std::tuple<int, int, std::vector<int>>;
+  std::map<GroupKey, int> group_of;
+  for (size_t p = 0; p < impl->patterns.size(); ++p) {
+    int rule = impl->patterns[p].rule;
+    View view = pack.rules[rule].normalize ? View::kNormalized : View::kRaw;
+    std::vector<int> whens = impl->rules[rule].when_checks;
+    std::sort(whens.begin(), whens.end());
+    for (const std::string& field : pack.rules[rule].fields) {
+      GroupKey key{IndexOf(fields, field), static_cast<int>(view), whens};
+      auto [it, added] = group_of.emplace(key, int(impl->groups.size()));
+      if (added) {
+        impl->groups.push_back({std::get<0>(key), view, whens, {}, {}, {}});
+      }
+      impl->groups[it->second].patterns.push_back(static_cast<int>(p));
     }
   }
-  impl.groups_of_field.resize(fields.size());
-  for (size_t g = 0; g < impl.groups.size(); ++g) {
-    SetGroup& group = impl.groups[g];
-    if (!CompileSets(impl.patterns, group.patterns, 0, group.patterns.size(),
+}
+
+bool CompiledPack::CompileGroups(const RulePack& pack,
+                                 const std::vector<std::string>& fields,
+                                 Impl* impl,
+                                 std::vector<Diagnostic>* diagnostics) {
+  impl->groups_of_field.resize(fields.size());
+  for (size_t g = 0; g < impl->groups.size(); ++g) {
+    SetGroup& group = impl->groups[g];
+    if (!CompileSets(impl->patterns, group.patterns, 0, group.patterns.size(),
                      &group)) {
       diagnostics->push_back({{pack.origin, 0, 0},
                               Severity::kError,
                               "a pattern of field '" + fields[group.field] +
                                   "' is too large for RE2's memory budget"});
-      return nullptr;
+      return false;
     }
-    impl.groups_of_field[group.field].push_back(static_cast<int>(g));
+    impl->groups_of_field[group.field].push_back(static_cast<int>(g));
   }
-  return compiled;
+  return true;
 }
 
 // What the matcher has found so far for one rule of the current listing.
@@ -364,6 +388,7 @@ void Matcher::MatchValue(const Listing& listing, int field,
   const CompiledPack::Impl& impl = *pack_.impl_;
   bool normalized_ready = false;
   for (int group : impl.groups_of_field[field]) {
+    if (!WhenHolds(impl.groups[group].when_checks, listing)) continue;
     if (impl.groups[group].view == View::kRaw) {
       ScanGroup(listing, group, value.text, nullptr, value.index);
       continue;
@@ -405,20 +430,26 @@ void Matcher::RunSets(int group_index, std::string_view text) {
   }
 }
 
-bool Matcher::IsActive(int rule, const Listing& listing) {
+bool Matcher::WhenHolds(const std::vector<int>& checks,
+                        const Listing& listing) {
   Scratch& scratch = *scratch_;
-  if (scratch.active[rule] >= 0) return scratch.active[rule] == 1;
-
   const CompiledPack::Impl& impl = *pack_.impl_;
-  bool active = impl.rules[rule].runs;
-  for (int check : impl.rules[rule].when_checks) {
-    if (!active) break;
+  for (int check : checks) {
     if (scratch.when_state[check] < 0) {
       scratch.when_state[check] =
           EvaluateWhen(impl.when_checks[check], listing) ? 1 : 0;
     }
-    active = scratch.when_state[check] == 1;
+    if (scratch.when_state[check] == 0) return false;
   }
+  return true;
+}
+
+bool Matcher::IsActive(int rule, const Listing& listing) {
+  Scratch& scratch = *scratch_;
+  if (scratch.active[rule] >= 0) return scratch.active[rule] == 1;
+
+  const RuleShape& shape = pack_.impl_->rules[rule];
+  bool active = shape.runs && WhenHolds(shape.when_checks, listing);
   scratch.active[rule] = active ? 1 : 0;
   return active;
 }

@@ -3,10 +3,12 @@
 //
 // A pack is compiled once into a CompiledPack: for every field and text
 // view (raw or normalized), all patterns of all rules that read that field
-// go into one RE2::Set, so each field value is scanned once per view
-// whatever the number of patterns. Only the patterns the set reports are
-// then run one by one, to find their spans. A set that RE2 cannot fit in
-// its memory budget is split in two, as often as needed.
+// under the same `when` conditions go into one RE2::Set, so each field
+// value is scanned once per view whatever the number of patterns, and a
+// listing whose category rules out a family of rules skips that family's
+// set. Only the patterns a set reports are then run one by one, to find
+// their spans. A set that RE2 cannot fit in its memory budget is split in
+// two, as often as needed.
 //
 // Composite rules (`requires`) are resolved by the scorer, not here.
 //
@@ -92,6 +94,11 @@ class CompiledPack {
   struct Impl;
 
   CompiledPack() = default;
+  static void GroupPatterns(const RulePack& pack,
+                            const std::vector<std::string>& fields, Impl* impl);
+  static bool CompileGroups(const RulePack& pack,
+                            const std::vector<std::string>& fields, Impl* impl,
+                            std::vector<Diagnostic>* diagnostics);
 
   const RulePack* pack_ = nullptr;
   std::vector<std::string> fields_;
@@ -126,6 +133,7 @@ class Matcher {
   void ScanGroup(const Listing& listing, int group, std::string_view text,
                  const NormalizedText* normalized, int value_index);
   void RunSets(int group, std::string_view text);
+  bool WhenHolds(const std::vector<int>& checks, const Listing& listing);
   bool IsActive(int rule, const Listing& listing);
   void Touch(int rule);
   void Conclude(MatchResult* result);

@@ -2,6 +2,10 @@
 
 #include <utf8proc.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -121,6 +125,106 @@ bool IsAscii(std::string_view value) {
   return (high_bits & kHighBits) == 0;
 }
 
+#if defined(__SSE2__)
+
+// The classes of 64 bytes of lowercased ASCII text, one bit per byte.
+struct ChunkMasks {
+  uint64_t letter;
+  uint64_t spacer;
+  uint64_t non_word;
+  uint64_t digit_or_symbol;
+};
+
+// Returns one bit per byte of `bytes` that is in [low, high]. REQUIRES:
+// the bytes are ASCII, so signed comparison is right.
+inline uint32_t Between16(__m128i bytes, char low, char high) {
+  __m128i in = _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(low - 1)),
+                             _mm_cmplt_epi8(bytes, _mm_set1_epi8(high + 1)));
+  return static_cast<uint32_t>(_mm_movemask_epi8(in));
+}
+
+inline uint32_t Equal16(__m128i bytes, char value) {
+  return static_cast<uint32_t>(
+      _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(value))));
+}
+
+// Lowercases the 64 bytes at `in` into `out` and classifies them.
+ChunkMasks LowercaseChunk(const char* in, char* out) {
+  ChunkMasks masks{0, 0, 0, 0};
+  uint64_t digit = 0;
+  for (int k = 0; k < 4; ++k) {
+    __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
+    __m128i upper =
+        _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8('A' - 1)),
+                      _mm_cmplt_epi8(bytes, _mm_set1_epi8('Z' + 1)));
+    bytes = _mm_or_si128(bytes, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), bytes);
+
+    const int shift = 16 * k;
+    uint64_t digits = Between16(bytes, '0', '9');
+    digit |= digits << shift;
+    masks.letter |= uint64_t{Between16(bytes, 'a', 'z')} << shift;
+    masks.spacer |= uint64_t{Equal16(bytes, ' ') | Between16(bytes, '-', '.') |
+                             Equal16(bytes, '_')}
+                    << shift;
+    masks.digit_or_symbol |=
+        (digits | Equal16(bytes, '@') | Equal16(bytes, '$')) << shift;
+    in += 16;
+    out += 16;
+  }
+  masks.non_word = ~(masks.letter | digit);
+  return masks;
+}
+
+// Moves a one-bit-per-byte mask `bytes` positions later in the text,
+// filling in from the previous chunk's mask.
+inline uint64_t ChunkLater(uint64_t mask, uint64_t previous, int bytes) {
+  return (mask << bytes) | (previous >> (64 - bytes));
+}
+
+void ScanChunk(const ChunkMasks& current, const ChunkMasks& previous,
+               WordFolds* folds) {
+  auto later = [&](uint64_t ChunkMasks::*mask, int bytes) {
+    return ChunkLater(current.*mask, previous.*mask, bytes);
+  };
+  folds->spaced_letters |=
+      (current.non_word & later(&ChunkMasks::letter, 1) &
+       later(&ChunkMasks::spacer, 2) & later(&ChunkMasks::letter, 3) &
+       later(&ChunkMasks::spacer, 4) & later(&ChunkMasks::letter, 5) &
+       later(&ChunkMasks::non_word, 6)) != 0;
+  folds->look_alikes |=
+      (current.digit_or_symbol & later(&ChunkMasks::letter, 1)) != 0;
+}
+
+// Lowercases ASCII `value` into `out`, 64 bytes at a time with SSE2, and
+// tells which word folds the result needs.
+WordFolds LowercaseAndScanAscii(std::string_view value, char* out) {
+  // The text starts after bytes that are neither letters nor digits.
+  ChunkMasks previous{0, 0, ~uint64_t{0}, 0};
+  WordFolds folds{false, false};
+  alignas(16) char padded_in[64];
+  alignas(16) char padded_out[64];
+  for (size_t pos = 0;; pos += 64) {
+    const size_t size = std::min<size_t>(64, value.size() - pos);
+    ChunkMasks current;
+    if (size == 64) {
+      current = LowercaseChunk(value.data() + pos, out + pos);
+    } else {
+      // The last chunk is padded with zero bytes, which end any spaced
+      // letters before them, as the end of the text does.
+      std::memset(padded_in, 0, sizeof padded_in);
+      if (size > 0) std::memcpy(padded_in, value.data() + pos, size);
+      current = LowercaseChunk(padded_in, padded_out);
+      if (size > 0) std::memcpy(out + pos, padded_out, size);
+    }
+    ScanChunk(current, previous, &folds);
+    if (size < 64) return folds;
+    previous = current;
+  }
+}
+
+#else  // Without SSE2, eight bytes at a time in plain integers.
+
 // Marks the bytes equal to `value`. REQUIRES: `word` is ASCII.
 uint64_t BytesEqual(uint64_t word, unsigned char value) {
   return ~((word ^ (kEachByte * value)) + kEachByte * 0x7F) & kHighBits;
@@ -220,6 +324,8 @@ WordFolds LowercaseAndScanAscii(std::string_view value, char* out) {
     previous = current;
   }
 }
+
+#endif  // __SSE2__
 
 uint8_t ClassesOfCodePoint(utf8proc_int32_t code_point) {
   switch (utf8proc_category(code_point)) {

@@ -40,8 +40,8 @@ struct Reach {
   }
 };
 
-// Returns the character `letter` stands for when it is a look-alike digit
-// or symbol that normalization spells out between letters, or 0.
+// Returns the letter that `c` stands for when it is a look-alike digit or
+// symbol, which normalization spells out between letters; 0 otherwise.
 char LookAlikeLetter(char32_t c) {
   switch (c) {
     case '0':
@@ -85,8 +85,7 @@ std::string Utf8(const std::u32string& text) {
 
 std::string CodeName(char32_t code_point) {
   char name[16];
-  std::snprintf(name, sizeof name, "U+%04X",
-                static_cast<unsigned>(code_point));
+  std::snprintf(name, sizeof name, "U+%04X", static_cast<unsigned>(code_point));
   return name;
 }
 
@@ -130,6 +129,9 @@ std::string DeadCharReason(char32_t code_point, const std::string& folded) {
          "'";
 }
 
+// The characters from `first` to `second` of a class.
+using CharRange = std::pair<char32_t, char32_t>;
+
 // Finds what a pattern can match in normalized text, reading RE2 syntax.
 // The pattern compiled in RE2, so the reading can be lenient; where it is
 // unsure it assumes a part can match, so that it never warns wrongly.
@@ -156,6 +158,7 @@ class ReachScanner {
   Reach Group();
   void SkipGroupName();
   Reach Class();
+  Reach RangesReach(const std::vector<CharRange>& ranges);
   bool ClassMember(char32_t* code_point);
   Reach Escape(char32_t* literal);
   bool EscapedCodePoint(char c, char32_t* code_point);
@@ -329,7 +332,7 @@ void ReachScanner::SkipGroupName() {
 Reach ReachScanner::Class() {
   const bool negated = Accept('^');
   bool matches_other = negated;
-  std::vector<std::pair<char32_t, char32_t>> ranges;
+  std::vector<CharRange> ranges;
   for (bool first = true; !AtEnd(); first = false) {
     if (!first && Accept(']')) break;
     if (text_.substr(pos_, 2) == "[:") {
@@ -352,7 +355,12 @@ Reach ReachScanner::Class() {
     ranges.emplace_back(low, high);
   }
 
-  if (matches_other || ranges.empty()) return Reach();
+  if (matches_other) return Reach();
+  return RangesReach(ranges);
+}
+
+// A class of plain characters can match when one of them can.
+Reach ReachScanner::RangesReach(const std::vector<CharRange>& ranges) {
   std::string first_problem;
   for (const auto& [low, high] : ranges) {
     if (high < low || high - low > kWidestCheckedRange) return Reach();
@@ -362,6 +370,7 @@ Reach ReachScanner::Class() {
       if (first_problem.empty()) first_problem = std::move(problem);
     }
   }
+  if (first_problem.empty()) return Reach();
   return Reach{false, first_problem, ""};
 }
 
@@ -510,10 +519,9 @@ void LintDocumentation(const Rule& rule, std::vector<Diagnostic>* out) {
 
   const std::string name = "stable rule '" + rule.id + "'";
   if (rule.hit_examples.empty() && rule.miss_examples.empty()) {
-    out->push_back(Warning(rule.pos, name +
-                                         " has no examples: add 'hit' and "
-                                         "'miss' texts that show what it "
-                                         "catches"));
+    out->push_back(Warning(rule.pos, name + " has no examples: add 'hit' and "
+                                            "'miss' texts that show what it "
+                                            "catches"));
   } else if (rule.hit_examples.empty()) {
     out->push_back(Warning(
         rule.pos, name + " has no 'hit' example: nothing shows that it fires"));
@@ -527,8 +535,8 @@ void LintDocumentation(const Rule& rule, std::vector<Diagnostic>* out) {
 
 void LintNormalizedPatterns(const Rule& rule, std::vector<Diagnostic>* out) {
   if (!rule.normalize) return;
-  for (const auto* patterns : {&rule.any, &rule.all, &rule.except,
-                               &rule.unless}) {
+  for (const auto* patterns :
+       {&rule.any, &rule.all, &rule.except, &rule.unless}) {
     for (const Pattern& pattern : *patterns) {
       std::string problem =
           NormalizedPatternProblem(pattern.regex, rule.case_sensitive);
@@ -594,12 +602,12 @@ void LintDoubleCounting(const RulePack& pack, std::vector<Diagnostic>* out) {
       const auto [it, inserted] = first_use.emplace(
           pattern->regex + '\0' + text_key, FirstUse{&rule, pattern});
       if (inserted || it->second.rule == &rule) continue;
-      out->push_back(Warning(
-          pattern->pos, "duplicate pattern: rule '" + it->second.rule->id +
-                            "' has it too (" +
-                            FormatPlace(it->second.pattern->pos) +
-                            "), on the same text, so one match fires both "
-                            "rules and counts twice toward the score"));
+      out->push_back(Warning(pattern->pos,
+                             "duplicate pattern: rule '" + it->second.rule->id +
+                                 "' has it too (" +
+                                 FormatPlace(it->second.pattern->pos) +
+                                 "), on the same text, so one match fires both "
+                                 "rules and counts twice toward the score"));
     }
   }
 }

@@ -98,19 +98,25 @@ bool ListTestFiles(const fs::path& root, std::vector<RuleFile>* files,
     return false;
   }
 
-  std::sort(files->begin(), files->end(),
-            [](const RuleFile& a, const RuleFile& b) { return a.path < b.path; });
+  std::sort(
+      files->begin(), files->end(),
+      [](const RuleFile& a, const RuleFile& b) { return a.path < b.path; });
   return true;
 }
 
-// Returns "[a, b]".
-std::string IdList(const std::vector<std::string>& ids) {
-  std::string text = "[";
+// Returns "a, b".
+std::string JoinIds(const std::vector<std::string>& ids) {
+  std::string text;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (i > 0) text += ", ";
     text += ids[i];
   }
-  return text + "]";
+  return text;
+}
+
+// Returns "[a, b]".
+std::string IdList(const std::vector<std::string>& ids) {
+  return "[" + JoinIds(ids) + "]";
 }
 
 std::string FormatScore(double score) {
@@ -178,12 +184,11 @@ std::vector<ExpectedLine> ReadExpected(const RegressionCase& test_case,
       continue;
     }
     if (results == nullptr) continue;
-    results->push_back(
-        TestResult{TestKind::kRegression,
-                   test_case.name + ": expected line " +
-                       std::to_string(line.number),
-                   false, Place(test_case.expected_path, line.number),
-                   "invalid expected verdict: " + error});
+    results->push_back(TestResult{
+        TestKind::kRegression,
+        test_case.name + ": expected line " + std::to_string(line.number),
+        false, Place(test_case.expected_path, line.number),
+        "invalid expected verdict: " + error});
   }
   return expected;
 }
@@ -235,9 +240,8 @@ TestResult CompareVerdict(const RegressionCase& test_case,
                           const ListingOutcome& outcome,
                           const RecordedVerdict& expected) {
   const RecordedVerdict& actual = outcome.verdict;
-  TestResult result{TestKind::kRegression,
-                    test_case.name + ": " + actual.id, true,
-                    Place(test_case.listings.path, outcome.line), ""};
+  TestResult result{TestKind::kRegression, test_case.name + ": " + actual.id,
+                    true, Place(test_case.listings.path, outcome.line), ""};
   if (actual == expected) return result;
 
   const bool shadow = actual.shadow != expected.shadow;
@@ -251,10 +255,34 @@ TestResult CompareVerdict(const RegressionCase& test_case,
 TestResult RejectedLineResult(TestKind kind, const std::string& name,
                               const RuleFile& file,
                               const ListingOutcome& outcome) {
-  return TestResult{
-      kind, name + ": line " + std::to_string(outcome.line), false,
-      Place(file.path, outcome.line, outcome.rejected->column),
-      "line rejected: " + outcome.rejected->message};
+  return TestResult{kind, name + ": line " + std::to_string(outcome.line),
+                    false,
+                    Place(file.path, outcome.line, outcome.rejected->column),
+                    "line rejected: " + outcome.rejected->message};
+}
+
+// Identifies an example of a rule by its place.
+std::string ExampleKey(const std::string& rule_id, const Example& example,
+                       bool hit) {
+  return rule_id + '\0' + FormatPlace(example.pos) + (hit ? ":hit" : ":miss");
+}
+
+// Returns the result of one example; `failure` is null when it passed.
+TestResult ExampleResult(const Rule& rule, const Example& example, bool hit,
+                         const ExampleFailure* failure) {
+  TestResult result{TestKind::kExample,
+                    rule.id + ": " + (hit ? "hit" : "miss") + " example (" +
+                        FormatPlace(example.pos) + ")",
+                    true, example.pos, ""};
+  if (failure == nullptr) return result;
+
+  const std::vector<std::string>& fired = failure->fired;
+  result.passed = false;
+  result.message = "rule " + rule.id + ": " +
+                   (hit ? "hit example did not fire" : "miss example fired") +
+                   " (fired: " + (fired.empty() ? "none" : JoinIds(fired)) +
+                   ")";
+  return result;
 }
 
 // Describes how a listing's verdict changed: "medium -> low; rules [a] ->
@@ -361,7 +389,7 @@ std::string JUnitSuite(const TestSuiteReport& suite) {
            "    <testcase classname=\"pack\"" +
            Attribute("name", "load " + suite.name) + ">\n      <error" +
            Attribute("message", suite.error) + ">" +
-           XmlEscape(suite.error, false) +
+           XmlEscape(suite.error_details, false) +
            "</error>\n    </testcase>\n  </testsuite>\n";
   }
 
@@ -496,6 +524,25 @@ struct ListingRunner::Engine {
         matcher(*compiled),
         scorer(rule_pack) {}
 
+  // Matches and scores the parsed listing into *outcome; a listing
+  // without an id is named `fallback_id`.
+  void Judge(const std::string& fallback_id, ListingOutcome* outcome) {
+    matcher.Match(listing, &matches);
+    scorer.Score(matches, &verdict);
+    RecordedVerdict& recorded = outcome->verdict;
+    recorded.id = listing.has_id ? listing.id : fallback_id;
+    recorded.level = verdict.level;
+    for (const RuleMatch& match : verdict.counted) {
+      recorded.rules.push_back(pack.rules[match.rule].id);
+    }
+    for (const RuleMatch& match : verdict.shadow) {
+      recorded.shadow.push_back(pack.rules[match.rule].id);
+    }
+    outcome->score = verdict.score;
+    outcome->flagged =
+        !verdict.counted.empty() && verdict.score >= pack.settings.threshold;
+  }
+
   const RulePack& pack;
   std::unique_ptr<CompiledPack> compiled;
   ListingParser parser;
@@ -535,23 +582,8 @@ std::vector<ListingOutcome> ListingRunner::Run(const RuleFile& file) {
       continue;
     }
 
-    engine.matcher.Match(engine.listing, &engine.matches);
-    engine.scorer.Score(engine.matches, &engine.verdict);
-    const Verdict& verdict = engine.verdict;
-    RecordedVerdict& recorded = outcome.verdict;
-    recorded.id = engine.listing.has_id
-                      ? engine.listing.id
-                      : source + ":" + std::to_string(line.number);
-    recorded.level = verdict.level;
-    for (const RuleMatch& match : verdict.counted) {
-      recorded.rules.push_back(engine.pack.rules[match.rule].id);
-    }
-    for (const RuleMatch& match : verdict.shadow) {
-      recorded.shadow.push_back(engine.pack.rules[match.rule].id);
-    }
-    outcome.score = verdict.score;
-    outcome.flagged = !verdict.counted.empty() &&
-                      verdict.score >= engine.pack.settings.threshold;
+    const std::string fallback_id = source + ":" + std::to_string(line.number);
+    engine.Judge(fallback_id, &outcome);
     outcomes.push_back(std::move(outcome));
   }
   return outcomes;
@@ -576,14 +608,10 @@ std::string FormatFailure(const TestResult& result) {
 
 std::vector<TestResult> ExampleResults(const RulePack& pack,
                                        const ExampleReport& report) {
-  auto key = [](const std::string& rule, const SourcePos& pos, bool hit) {
-    return rule + '\0' + pos.file + '\0' + std::to_string(pos.line) + ':' +
-           std::to_string(pos.column) + (hit ? "hit" : "miss");
-  };
   std::map<std::string, const ExampleFailure*> failures;
   for (const ExampleFailure& failure : report.failures) {
-    failures[key(failure.rule_id, failure.example.pos, failure.expected_hit)] =
-        &failure;
+    failures[ExampleKey(failure.rule_id, failure.example,
+                        failure.expected_hit)] = &failure;
   }
 
   std::vector<TestResult> results;
@@ -592,22 +620,10 @@ std::vector<TestResult> ExampleResults(const RulePack& pack,
     for (bool hit : {true, false}) {
       for (const Example& example :
            hit ? rule.hit_examples : rule.miss_examples) {
-        TestResult result{TestKind::kExample,
-                          rule.id + ": " + (hit ? "hit" : "miss") +
-                              " example (" +
-                              FormatPlace(example.pos) + ")",
-                          true, example.pos, ""};
-        auto it = failures.find(key(rule.id, example.pos, hit));
-        if (it != failures.end()) {
-          const std::vector<std::string>& fired = it->second->fired;
-          result.passed = false;
-          result.message = "rule " + rule.id + ": " +
-                           (hit ? "hit example did not fire"
-                                : "miss example fired") +
-                           " (fired: " +
-                           (fired.empty() ? "none" : IdList(fired)) + ")";
-        }
-        results.push_back(std::move(result));
+        auto it = failures.find(ExampleKey(rule.id, example, hit));
+        const ExampleFailure* failure =
+            it == failures.end() ? nullptr : it->second;
+        results.push_back(ExampleResult(rule, example, hit, failure));
       }
     }
   }
@@ -618,16 +634,15 @@ std::vector<TestResult> RunRegressionCase(ListingRunner* runner,
                                           const RegressionCase& test_case) {
   std::vector<TestResult> results;
   if (!test_case.expected_text) {
-    results.push_back(TestResult{
-        TestKind::kRegression, test_case.name + ": expected file", false,
-        Place(test_case.listings.path),
-        "no expected file " + test_case.expected_path + ": " +
-            std::string(kUpdateHint) + " to write it"});
+    results.push_back(
+        TestResult{TestKind::kRegression, test_case.name + ": expected file",
+                   false, Place(test_case.listings.path),
+                   "no expected file " + test_case.expected_path + ": " +
+                       std::string(kUpdateHint) + " to write it"});
     return results;
   }
 
-  const std::vector<ExpectedLine> expected =
-      ReadExpected(test_case, &results);
+  const std::vector<ExpectedLine> expected = ReadExpected(test_case, &results);
   ExpectedIndex index(expected);
   for (const ListingOutcome& outcome : runner->Run(test_case.listings)) {
     if (outcome.rejected) {
@@ -658,8 +673,7 @@ TestResult OrphanExpectedResult(const std::string& expected_path) {
   const std::string name = BaseName(expected_path, kExpectedSuffix);
   return TestResult{TestKind::kRegression, name + ": listings file", false,
                     Place(expected_path),
-                    "no listings file " + name +
-                        std::string(kListingsSuffix) +
+                    "no listings file " + name + std::string(kListingsSuffix) +
                         " beside this expected file"};
 }
 
@@ -678,11 +692,10 @@ std::vector<TestResult> RunBenignCorpus(ListingRunner* runner,
                       Place(corpus.path, outcome.line), ""};
     if (outcome.flagged) {
       result.passed = false;
-      result.message = "listing " + verdict.id +
-                       ": benign listing flagged at level " +
-                       LevelName(verdict.level) + " (score " +
-                       FormatScore(outcome.score) + ") by rules " +
-                       IdList(verdict.rules);
+      result.message =
+          "listing " + verdict.id + ": benign listing flagged at level " +
+          LevelName(verdict.level) + " (score " + FormatScore(outcome.score) +
+          ") by rules " + IdList(verdict.rules);
     }
     results.push_back(std::move(result));
   }
@@ -730,11 +743,10 @@ std::string FormatJUnit(const std::vector<TestSuiteReport>& suites) {
                       [](const TestResult& result) { return !result.passed; });
   }
 
-  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites" +
-                    Attribute("name", "adflag test") +
-                    Attribute("tests", tests) +
-                    Attribute("failures", failures) +
-                    Attribute("errors", errors) + ">\n";
+  std::string xml =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites" +
+      Attribute("name", "adflag test") + Attribute("tests", tests) +
+      Attribute("failures", failures) + Attribute("errors", errors) + ">\n";
   for (const TestSuiteReport& suite : suites) xml += JUnitSuite(suite);
   return xml + "</testsuites>\n";
 }

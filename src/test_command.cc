@@ -22,16 +22,24 @@ constexpr int kPassed = 0;
 constexpr int kFailed = 1;
 constexpr int kCannotRun = 2;
 
-void PrintDiagnostics(const std::vector<Diagnostic>& diagnostics) {
+// Prints the diagnostics on stderr and returns them, one a line, for the
+// JUnit report.
+std::string PrintDiagnostics(const std::vector<Diagnostic>& diagnostics) {
+  std::string lines;
   for (const Diagnostic& diagnostic : diagnostics) {
+    const std::string text = FormatDiagnostic(diagnostic);
     if (diagnostic.severity == Severity::kError) {
-      spdlog::error("{}", FormatDiagnostic(diagnostic));
+      spdlog::error("{}", text);
     } else {
-      spdlog::warn("{}", FormatDiagnostic(diagnostic));
+      spdlog::warn("{}", text);
     }
+    lines += text + "\n";
   }
+  return lines;
 }
 
+// Writes `text` to `path` through a temporary file, so that a failed
+// write leaves the old file. Prints the error and returns false on one.
 bool WriteFile(const std::string& path, const std::string& text) {
   OutputFile file;
   std::string error;
@@ -43,8 +51,9 @@ bool WriteFile(const std::string& path, const std::string& text) {
   return false;
 }
 
-size_t CountLines(const std::string& text) {
-  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+// Returns "1 listing" or "N listings".
+std::string Listings(size_t count) {
+  return std::to_string(count) + (count == 1 ? " listing" : " listings");
 }
 
 // Returns what --update did to one expected file, for the report.
@@ -52,15 +61,14 @@ std::string DescribeUpdate(const RegressionCase& test_case,
                            const CaseUpdate& update) {
   const std::string& path = test_case.expected_path;
   if (!test_case.expected_text) {
-    return path + ": written (" + std::to_string(CountLines(update.text)) +
-           " listings)";
+    const auto lines = std::count(update.text.begin(), update.text.end(), '\n');
+    return path + ": written (" + Listings(static_cast<size_t>(lines)) + ")";
   }
   if (*test_case.expected_text == update.text) return path + ": unchanged";
   if (update.changes.empty()) return path + ": rewritten, no verdict changed";
 
-  std::string text = path + ": " + std::to_string(update.changes.size()) +
-                     (update.changes.size() == 1 ? " listing" : " listings") +
-                     " changed: ";
+  std::string text =
+      path + ": " + Listings(update.changes.size()) + " changed: ";
   for (size_t i = 0; i < update.changes.size(); ++i) {
     text += (i > 0 ? ", " : "") + update.changes[i];
   }
@@ -91,42 +99,49 @@ void Append(std::vector<TestResult> more, std::vector<TestResult>* results) {
   for (TestResult& result : more) results->push_back(std::move(result));
 }
 
-// Runs the examples, regression cases and benign corpus of a loaded pack.
-// Returns false when the pack does not compile.
-bool RunTests(const RulePack& pack, PackTests* tests, ListingRunner* runner,
-              std::vector<TestResult>* results) {
+// Runs the examples, regression cases and benign corpus of a loaded pack
+// into suite->results. Returns false, and says why in *suite, when the
+// pack's examples do not compile.
+bool RunTests(const RulePack& pack, const PackTests& tests,
+              ListingRunner* runner, TestSuiteReport* suite) {
   ExampleReport report;
   std::vector<Diagnostic> diagnostics;
   if (!RunRuleExamples(pack, &report, &diagnostics)) {
-    PrintDiagnostics(diagnostics);
+    suite->error = "the pack's examples cannot be run";
+    suite->error_details = PrintDiagnostics(diagnostics);
     return false;
   }
 
+  std::vector<TestResult>* results = &suite->results;
   Append(ExampleResults(pack, report), results);
-  for (const RegressionCase& test_case : tests->cases) {
+  for (const RegressionCase& test_case : tests.cases) {
     Append(RunRegressionCase(runner, test_case), results);
   }
-  for (const std::string& path : tests->orphan_expected) {
+  for (const std::string& path : tests.orphan_expected) {
     results->push_back(OrphanExpectedResult(path));
   }
-  for (const RuleFile& corpus : tests->benign) {
+  for (const RuleFile& corpus : tests.benign) {
     Append(RunBenignCorpus(runner, corpus), results);
   }
   return true;
 }
 
 // Loads the pack at `path` (the built-in one when empty) and its tests,
-// printing every diagnostic. Returns false when either cannot be read.
-bool LoadPackAndTests(const std::string& path, RulePack* pack,
-                      PackTests* tests) {
+// printing every diagnostic. Returns false, and says why in *suite, when
+// either cannot be read.
+bool LoadPackAndTests(const std::string& path, RulePack* pack, PackTests* tests,
+                      TestSuiteReport* suite) {
   std::vector<Diagnostic> diagnostics;
   bool ok = LoadPackOrBuiltin(path, pack, &diagnostics);
+  if (!ok) suite->error = "the pack does not load";
   if (ok && path.empty()) {
     *tests = BuiltinPackTests(&diagnostics);
-  } else if (ok) {
-    ok = ReadPackTests(path, tests, &diagnostics);
+  } else if (ok && !ReadPackTests(path, tests, &diagnostics)) {
+    suite->error = "the pack's tests cannot be read";
+    ok = false;
   }
-  PrintDiagnostics(diagnostics);
+  const std::string printed = PrintDiagnostics(diagnostics);
+  if (!ok) suite->error_details = printed;
   return ok;
 }
 
@@ -144,25 +159,21 @@ int TestPack(const std::string& path, bool update,
   suite.name = path.empty() ? kBuiltinPackOrigin : path;
   RulePack pack;
   PackTests tests;
-  if (!LoadPackAndTests(path, &pack, &tests)) {
-    suite.error = "the pack or its tests cannot be loaded: run 'adflag check " +
-                  path + "' for its problems";
-    return kCannotRun;
-  }
+  if (!LoadPackAndTests(path, &pack, &tests, &suite)) return kCannotRun;
 
   std::vector<Diagnostic> diagnostics;
   std::unique_ptr<ListingRunner> runner =
       ListingRunner::Create(pack, &diagnostics);
-  PrintDiagnostics(diagnostics);
-  if (runner == nullptr || (update && !UpdateCases(suite.name, runner.get(),
-                                                   &tests.cases))) {
-    suite.error = "the pack could not be tested";
-    return kCannotRun;
-  }
-  if (!RunTests(pack, &tests, runner.get(), &suite.results)) {
+  if (runner == nullptr) {
     suite.error = "the pack does not compile";
+    suite.error_details = PrintDiagnostics(diagnostics);
     return kCannotRun;
   }
+  if (update && !UpdateCases(suite.name, runner.get(), &tests.cases)) {
+    suite.error = "an expected file cannot be written";
+    return kCannotRun;
+  }
+  if (!RunTests(pack, tests, runner.get(), &suite)) return kCannotRun;
 
   PrintFailures(suite.results);
   const bool failed =

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "adflag/builtin_pack.h"
 #include "adflag/diagnostic.h"
+#include "adflag/pack_lint.h"
 
 namespace adflag {
 namespace {
@@ -607,6 +609,241 @@ TEST_CASE("SuggestSpelling offers only a likely typo") {
   CHECK(SuggestSpelling("pattern", keys).empty());
   CHECK(SuggestSpelling("x", keys).empty());
   CHECK(SuggestSpelling("weight", {}).empty());
+}
+
+// Parses `text`, which must load without error, and returns the lint's
+// warnings, formatted.
+std::vector<std::string> LintWarnings(const std::string& text) {
+  RulePack pack;
+  std::vector<Diagnostic> diagnostics;
+  REQUIRE(ParseRulePack({RuleFile{"r.yaml", text}}, &pack, &diagnostics));
+  REQUIRE(diagnostics.empty());
+  LintRulePack(pack, &diagnostics);
+  return Format(diagnostics);
+}
+
+// Returns a pack of one rule that is not stable (so needs no examples),
+// with `settings` among its keys and `patterns` as its `any`.
+std::string OneRule(const std::string& settings, const std::string& patterns) {
+  return "rules:\n"
+         "  - id: a\n"
+         "    title: t\n"
+         "    category: c\n"
+         "    weight: 0.3\n"
+         "    status: test\n" +
+         settings + "    any: [" + patterns + "]\n";
+}
+
+const char kCaseSensitive[] = "    case_sensitive: true\n";
+
+const char kUpperCase[] =
+    "it has upper-case 'N' but the rule is case-sensitive and matches "
+    "normalized (lower-case) text";
+
+TEST_CASE("lint: a stable rule without examples or references is reported") {
+  const std::string text = R"(rules:
+  - id: a
+    title: t
+    category: c
+    weight: 0.3
+    any: [x]
+  - id: b
+    title: t
+    category: c
+    weight: 0.3
+    status: stable
+    any: [y]
+    references: [somewhere]
+    examples: {miss: [z]}
+)";
+  CHECK(LintWarnings(text) ==
+        Lines{"r.yaml:2:5: warning: stable rule 'a' has no examples: add "
+              "'hit' and 'miss' texts that show what it catches",
+              "r.yaml:2:5: warning: stable rule 'a' has no references: cite "
+              "where the indicator comes from",
+              "r.yaml:7:5: warning: stable rule 'b' has no 'hit' example: "
+              "nothing shows that it fires"});
+}
+
+TEST_CASE("lint: only stable rules must show examples and references") {
+  for (const char* status : {"test", "experimental", "deprecated"}) {
+    CAPTURE(status);
+    CHECK(LintWarnings(std::string("rules:\n  - {id: a, title: t, category: "
+                                   "c, weight: 0.3, any: [x], status: ") +
+                       status + "}\n")
+              .empty());
+  }
+}
+
+TEST_CASE("lint: an upper-case letter in a case-sensitive rule is reported") {
+  CHECK(LintWarnings(OneRule(kCaseSensitive, R"('\bNew\b', 'new')")) ==
+        Lines{std::string("r.yaml:8:11: warning: pattern can never match: ") +
+              kUpperCase});
+}
+
+TEST_CASE("lint: upper case is fine where the rule can see it") {
+  // Case-insensitive rules fold the pattern; raw rules see raw text.
+  CHECK(LintWarnings(OneRule("", R"('\bNew\b')")).empty());
+  CHECK(LintWarnings(OneRule("    case_sensitive: true\n    normalize: false\n",
+                             R"('\bNew\b')"))
+            .empty());
+  CHECK(LintWarnings(OneRule(kCaseSensitive, R"('(?i)\bNew\b')")).empty());
+}
+
+TEST_CASE("lint: escapes and classes are not taken for upper-case letters") {
+  for (const char* pattern :
+       {R"(\S+\s\W\D\B\A\pL\PL\p{Lu}\P{Greek}x\z)", R"([\S\W]x)", R"([^A-Z]x)",
+        R"([a-zA-Z]x)", R"([[:upper:]]x)", R"((?P<Name>x))",
+        R"(x{2,3}\Qabc\E)"}) {
+    CAPTURE(pattern);
+    CHECK(NormalizedPatternProblem(pattern, true).empty());
+  }
+}
+
+TEST_CASE("lint: upper case written as an escape or a class is reported") {
+  const std::string whole = std::string("pattern can never match: ");
+  CHECK(NormalizedPatternProblem(R"(\x{4E}ew)", true) == whole + kUpperCase);
+  CHECK(NormalizedPatternProblem(R"([M-O]ew)", true) ==
+        whole +
+            "it has upper-case 'M' but the rule is case-sensitive and "
+            "matches normalized (lower-case) text");
+  CHECK(NormalizedPatternProblem(R"(\QNew\E)", true) == whole + kUpperCase);
+  CHECK(NormalizedPatternProblem(R"((?i)x(?-i)New)", true) ==
+        whole + kUpperCase);
+  CHECK(NormalizedPatternProblem(R"((?i:x)New)", true) == whole + kUpperCase);
+}
+
+TEST_CASE("lint: a part that can never match is told from the whole") {
+  const std::string part = "part of the pattern can never match: ";
+  CHECK(NormalizedPatternProblem(R"(new|New)", true) == part + kUpperCase);
+  CHECK(NormalizedPatternProblem(R"(x(?:New)?y)", true) == part + kUpperCase);
+  CHECK(NormalizedPatternProblem(R"(xN*y)", true) == part + kUpperCase);
+  CHECK(NormalizedPatternProblem(R"(xN{0,2}y)", true) == part + kUpperCase);
+  CHECK(NormalizedPatternProblem(R"((?:New|NEW)x)", true) ==
+        "pattern can never match: " + std::string(kUpperCase));
+}
+
+TEST_CASE("lint: accented and look-alike letters can never match") {
+  CHECK(NormalizedPatternProblem("\\bj\xC3\xB3ven\\b", false) ==
+        "pattern can never match: it has '\xC3\xB3' (U+00F3) but the rule "
+        "matches normalized text, where it becomes 'o'");
+  CHECK(NormalizedPatternProblem(R"(\bj\x{F3}ven\b)", false) ==
+        "pattern can never match: it has '\xC3\xB3' (U+00F3) but the rule "
+        "matches normalized text, where it becomes 'o'");
+  CHECK(NormalizedPatternProblem("y\xD0\xBEung", false) ==
+        "pattern can never match: it has Cyrillic '\xD0\xBE' (U+043E) but "
+        "the rule matches normalized text, where it becomes 'o'");
+  CHECK(NormalizedPatternProblem("\xCE\xBA\xCE\xB9ss", false) ==
+        "pattern can never match: it has Greek '\xCE\xBA' (U+03BA) but the "
+        "rule matches normalized text, where it becomes 'k'");
+  CHECK(NormalizedPatternProblem(R"(bar\x{200B}ely)", false) ==
+        "pattern can never match: it has U+200B but the rule matches "
+        "normalized text, which drops it");
+}
+
+TEST_CASE("lint: characters normalization keeps are fine") {
+  for (const char* pattern :
+       {"brasile[n\xC3\xB1]a", R"([\x{1F352}\x{1F36D}]\s*fresh)", R"(\x{2708})",
+        "can[\xE2\x80\x99']?t", R"(\$\d+)", "24\\s*/\\s*7"}) {
+    CAPTURE(pattern);
+    CHECK(NormalizedPatternProblem(pattern, false).empty());
+  }
+}
+
+TEST_CASE("lint: a look-alike digit between letters can never match") {
+  CHECK(NormalizedPatternProblem(R"(\bn3w\s+in\s+town\b)", false) ==
+        "pattern can never match: it has 'n3w' but the rule matches "
+        "normalized text, where it becomes 'new'");
+  CHECK(NormalizedPatternProblem(R"(b@rely)", false) ==
+        "pattern can never match: it has 'b@r' but the rule matches "
+        "normalized text, where it becomes 'bar'");
+  CHECK(NormalizedPatternProblem(R"(t00n)", false) ==
+        "pattern can never match: it has 't00n' but the rule matches "
+        "normalized text, where it becomes 'toon'");
+  for (const char* pattern : {R"(18yo)", R"(\$150)", R"(4\s+girls)", R"(24/7)",
+                              R"(n[3e]w)", R"(n3?w)", R"(a1)"}) {
+    CAPTURE(pattern);
+    CHECK(NormalizedPatternProblem(pattern, false).empty());
+  }
+}
+
+TEST_CASE("lint: patterns of raw rules are not judged against folding") {
+  CHECK(LintWarnings(OneRule("    normalize: false\n", "'j\xC3\xB3ven', 'n3w'"))
+            .empty());
+}
+
+TEST_CASE("lint: except and unless patterns are linted too") {
+  const std::string text =
+      OneRule(kCaseSensitive, "x") + "    except: ['Xy']\n    unless: ['zZ']\n";
+  CHECK(LintWarnings(text) ==
+        Lines{"r.yaml:9:14: warning: pattern can never match: it has "
+              "upper-case 'X' but the rule is case-sensitive and matches "
+              "normalized (lower-case) text",
+              "r.yaml:10:14: warning: pattern can never match: it has "
+              "upper-case 'Z' but the rule is case-sensitive and matches "
+              "normalized (lower-case) text"});
+}
+
+TEST_CASE("lint: a deprecated rule is linted too") {
+  const std::string text =
+      "rules:\n  - {id: a, title: t, category: c, weight: 0.3, "
+      "status: deprecated, any: ['n3w']}\n";
+  CHECK(LintWarnings(text) ==
+        Lines{"r.yaml:2:75: warning: pattern can never match: it has 'n3w' "
+              "but the rule matches normalized text, where it becomes "
+              "'new'"});
+}
+
+// Two counted rules; `second` holds the keys of the second one.
+std::string TwoRules(const std::string& second) {
+  return "rules:\n"
+         "  - {id: a, title: t, category: c, weight: 0.3, status: test,\n"
+         "     any: ['\\bbarely\\s+legal\\b']}\n"
+         "  - {id: b, title: t, category: c, weight: 0.2, " +
+         second + "}\n";
+}
+
+TEST_CASE("lint: a pattern firing two counted rules alone is reported") {
+  CHECK(LintWarnings(TwoRules(
+            "status: test, any: ['\\bteen\\b', '\\bbarely\\s+legal\\b']")) ==
+        Lines{"r.yaml:4:81: warning: duplicate pattern: rule 'a' has it too "
+              "(r.yaml:3:12), on the same text, so one match fires both "
+              "rules and counts twice toward the score"});
+  CHECK(
+      LintWarnings(TwoRules("status: test, all: ['\\bbarely\\s+legal\\b']")) ==
+      Lines{"r.yaml:4:69: warning: duplicate pattern: rule 'a' has it too "
+            "(r.yaml:3:12), on the same text, so one match fires both "
+            "rules and counts twice toward the score"});
+}
+
+TEST_CASE("lint: a shared pattern that cannot count twice is fine") {
+  for (const char* second :
+       {"status: experimental, any: ['\\bbarely\\s+legal\\b']",
+        "status: deprecated, any: ['\\bbarely\\s+legal\\b']",
+        "status: test, fields: [body], any: ['\\bbarely\\s+legal\\b']",
+        "status: test, normalize: false, any: ['\\bbarely\\s+legal\\b']",
+        "status: test, when: {category: '^escorts$'},\n"
+        "     any: ['\\bbarely\\s+legal\\b']",
+        "status: test, min_hits: 2, any: ['\\bbarely\\s+legal\\b', 'x']",
+        "status: test, any: [x], all: ['\\bbarely\\s+legal\\b']",
+        "status: test, requires: [a], any: ['\\bbarely\\s+legal\\b']"}) {
+    CAPTURE(second);
+    CHECK(LintWarnings(TwoRules(second)).empty());
+  }
+}
+
+TEST_CASE("lint: a pattern written twice in one rule's any is reported") {
+  CHECK(LintWarnings(OneRule("    min_hits: 2\n", "'x', 'y', 'x'")) ==
+        Lines{"r.yaml:8:21: warning: duplicate pattern: it is already in "
+              "this rule's 'any' at r.yaml:8:11"});
+}
+
+TEST_CASE("lint: the built-in pack has no warning") {
+  RulePack pack;
+  std::vector<Diagnostic> diagnostics;
+  REQUIRE(LoadBuiltinPack(&pack, &diagnostics));
+  LintRulePack(pack, &diagnostics);
+  CHECK(Format(diagnostics) == Lines{});
 }
 
 }  // namespace

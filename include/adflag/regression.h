@@ -198,6 +198,8 @@ struct TestSuiteReport {
   std::vector<TestResult> results;
   // Set when the pack could not be tested (it does not load): why.
   std::string error;
+  // The diagnostics that explain `error`, one a line.
+  std::string error_details;
 };
 
 // Returns the suites as JUnit XML: <testsuites> with one <testsuite> per

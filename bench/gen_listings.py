@@ -198,8 +198,17 @@ FILLER = [
     "Details by message.", "Quiet neighborhood, easy to find.",
 ]
 
+# Typographic quotes, dashes and emoji, as pasted from phones; about half
+# of the listings carry one.
+TYPOGRAPHIC = [
+    "Don\u2019t hesitate to ask.", "Weekdays \u2014 evenings only.",
+    "\u2728 Satisfaction guaranteed \u2728", "Caf\u00e9 nearby \u2615",
+    "\u201cBest in the area\u201d \u2014 say my regulars.",
+]
+
 ADULT_CATEGORIES = ["escorts", "body-rubs", "adult-personals"]
 SOURCES = ["classifieds-a", "classifieds-b", "forum-c", "board-d"]
+ASCII_SHARE = 0.5    # lines written with ensure_ascii
 
 # Letters of Latin text that have a Cyrillic twin (SPEC section 4).
 CYRILLIC = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440",
@@ -273,11 +282,13 @@ def phone(rng, obscured):
 
 def body_length(rng):
     """Target body length: 300 to 1400 characters, most of them short."""
-    return 300 + int(1100 * rng.random() ** 3.2)
+    return 300 + int(1100 * rng.random() ** 4.6)
 
 
 def compose_body(rng, parts, place):
     """Shuffles the sentences, then pads with filler to a realistic size."""
+    if rng.random() < 0.5:
+        parts.append(rng.choice(TYPOGRAPHIC))
     rng.shuffle(parts)
     text = " ".join(fill(p, rng, place) for p in parts)
     target = body_length(rng)
@@ -420,7 +431,9 @@ def main():
     chunk = []
     for index in range(args.count):
         record, families, weight = make_listing(rng, index, args.risky)
-        ascii_only = rng.random() < 0.3
+        # Exporters differ: some escape every non-ASCII character. With
+        # this share about 30% of all lines carry \uXXXX escapes.
+        ascii_only = rng.random() < ASCII_SHARE
         line = json.dumps(record, ensure_ascii=ascii_only).encode("utf-8")
         is_listing = True
         if args.bad and damage_rng.random() < args.bad:

@@ -20,7 +20,7 @@ enum class Role { kAny, kAll, kExcept, kUnless };
 // RE2's memory budgets. A single pattern gets RE2's default; a set holds
 // many patterns and gets more before it is split.
 constexpr int64_t kPatternMaxMem = 8 << 20;
-constexpr int64_t kSetMaxMem = 64 << 20;
+constexpr int64_t kSetMaxMem = 16 << 20;
 
 // At most this many spans of one pattern in one value are kept as
 // evidence; a reviewer needs the first few, not every repetition.

@@ -640,6 +640,42 @@ void FoldWords(WordFolds folds, MappedText text) {
   if (folds.look_alikes) FoldLookAlikeRuns(text.text);
 }
 
+// Returns true when `folded` holds a non-ASCII letter or digit.
+bool HasNonAsciiWordChar(std::string_view folded) {
+  size_t pos = 0;
+  while (pos < folded.size()) {
+    auto byte = static_cast<unsigned char>(folded[pos]);
+    if (byte < 0x80) {
+      ++pos;
+      continue;
+    }
+    utf8proc_int32_t code_point = 0;
+    utf8proc_ssize_t size = utf8proc_iterate(
+        reinterpret_cast<const utf8proc_uint8_t*>(folded.data() + pos),
+        static_cast<utf8proc_ssize_t>(folded.size() - pos), &code_point);
+    if (size <= 0) return true;
+    if (ClassesOfCodePoint(code_point) != 0) return true;
+    pos += static_cast<size_t>(size);
+  }
+  return false;
+}
+
+// Tells which word folds a folded text with non-ASCII characters needs.
+// When its only non-ASCII characters are neither letters nor digits
+// (emoji, dashes), they count as the byte scan counts every non-ASCII
+// byte, as non-word characters, and the fast scan decides exactly;
+// otherwise both word folds look for themselves.
+WordFolds WordFoldsOfFolded(std::string* folded) {
+#if defined(__SSE2__)
+  if (!HasNonAsciiWordChar(*folded)) {
+    // Lowercasing in place leaves folded text, which is lower case, as
+    // it is.
+    return LowercaseAndScanAscii(*folded, folded->data());
+  }
+#endif
+  return {true, true};
+}
+
 }  // namespace
 
 ByteSpan NormalizedText::ToOriginal(size_t begin, size_t end) const {
@@ -667,7 +703,7 @@ void Normalizer::Normalize(std::string_view value, NormalizedText* out) {
   }
 
   FoldUnicode(value, text);
-  FoldWords({true, true}, text);
+  FoldWords(WordFoldsOfFolded(&out->text_), text);
 }
 
 NormalizedText Normalizer::Normalize(std::string_view value) {

@@ -59,14 +59,41 @@ constexpr size_t kBatchBytes = size_t{4} << 20;
 // Only the first few rejected and repaired lines are named on stderr.
 constexpr uint64_t kNotesShown = 10;
 
-// Consecutive lines of one input: the first `count` of `lines`. Batches
-// are reused, and the lines past `count` keep their buffers for the next
-// fill.
+// Where one line lies in its batch's bytes.
+struct LineSlot {
+  size_t offset = 0;
+  size_t size = 0;
+  // The part parsed as JSON (no byte-order mark, no final CR).
+  size_t content_offset = 0;
+  size_t content_size = 0;
+  uint64_t number = 0;
+  bool too_long = false;
+};
+
+// One line of a batch, as the workers see it.
+struct LineView {
+  std::string_view raw;
+  std::string_view content;
+  uint64_t number = 0;
+  bool too_long = false;
+};
+
+// Consecutive lines of one input, their bytes back to back in `bytes`.
+// Batches are reused, so their buffers soon stop growing: memory follows
+// the batch size, not the number of lines read.
 struct Batch {
   uint64_t sequence = 0;
   int input = 0;
-  std::vector<Line> lines;
-  size_t count = 0;
+  std::string bytes;
+  std::vector<LineSlot> lines;
+
+  LineView line(size_t i) const {
+    const LineSlot& slot = lines[i];
+    std::string_view all(bytes);
+    return {all.substr(slot.offset, slot.size),
+            all.substr(slot.content_offset, slot.content_size), slot.number,
+            slot.too_long};
+  }
 };
 
 // A line worth a note on stderr: rejected or repaired.
@@ -128,7 +155,7 @@ bool IsBlank(std::string_view text) {
                      [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
 }
 
-void Reject(const std::string& source, const Line& line,
+void Reject(const std::string& source, const LineView& line,
             const RejectReason& reason, BatchResult* result) {
   ++result->stats.rejected;
   result->rejects.append(line.raw);
@@ -140,7 +167,7 @@ void Reject(const std::string& source, const Line& line,
 
 // Scores one parsed listing and writes it when it is flagged or --all.
 void ScoreListing(const ScanContext& context, const std::string& source,
-                  const Line& line, Worker* worker, BatchResult* result) {
+                  const LineView& line, Worker* worker, BatchResult* result) {
   worker->matcher.Match(worker->listing, &worker->matches);
   {
     StageTimer timer(worker->Counter(Stage::kScore));
@@ -168,7 +195,7 @@ void ScoreListing(const ScanContext& context, const std::string& source,
 }
 
 void ProcessLine(const ScanContext& context, const std::string& source,
-                 const Line& line, Worker* worker, BatchResult* result) {
+                 const LineView& line, Worker* worker, BatchResult* result) {
   ++result->stats.lines;
   if (line.too_long) {
     std::string limit = std::to_string(context.options->max_line_bytes);
@@ -177,7 +204,7 @@ void ProcessLine(const ScanContext& context, const std::string& source,
            result);
     return;
   }
-  std::string_view content = line.content();
+  std::string_view content = line.content;
   if (IsBlank(content)) {
     ++result->stats.blank;
     return;
@@ -207,8 +234,8 @@ void ProcessBatch(const ScanContext& context, const Batch& batch,
                   Worker* worker, BatchResult* result) {
   result->stats.rule_hits.assign(context.pack->rules.size(), 0);
   const std::string& source = context.source_names[batch.input];
-  for (size_t i = 0; i < batch.count; ++i) {
-    ProcessLine(context, source, batch.lines[i], worker, result);
+  for (size_t i = 0; i < batch.lines.size(); ++i) {
+    ProcessLine(context, source, batch.line(i), worker, result);
   }
 }
 
@@ -226,7 +253,8 @@ class BatchReader {
   // read or an input failed; error() tells which.
   bool Next(Batch* batch) {
     StageTimer timer(read_ns_);
-    batch->count = 0;
+    batch->bytes.clear();
+    batch->lines.clear();
     while (error_.empty() && current_ < inputs_.size()) {
       if (reader_ == nullptr && !OpenCurrent()) return false;
       if (Fill(batch)) return true;
@@ -252,15 +280,20 @@ class BatchReader {
   // input had no more lines.
   bool Fill(Batch* batch) {
     batch->input = static_cast<int>(current_);
-    size_t bytes = 0;
-    while (batch->count < kBatchLines && bytes < kBatchBytes) {
-      if (batch->count == batch->lines.size()) batch->lines.emplace_back();
-      Line& line = batch->lines[batch->count];
-      if (!reader_->Next(&line)) break;
-      bytes += line.raw.size();
-      ++batch->count;
+    while (batch->lines.size() < kBatchLines &&
+           batch->bytes.size() < kBatchBytes && reader_->Next(&line_)) {
+      std::string_view content = line_.content();
+      LineSlot slot;
+      slot.offset = batch->bytes.size();
+      slot.size = line_.raw.size();
+      slot.content_offset = slot.offset + (content.data() - line_.raw.data());
+      slot.content_size = content.size();
+      slot.number = line_.number;
+      slot.too_long = line_.too_long;
+      batch->bytes.append(line_.raw);
+      batch->lines.push_back(slot);
     }
-    if (batch->count == 0) return false;
+    if (batch->lines.empty()) return false;
     batch->sequence = sequence_++;
     return true;
   }
@@ -272,6 +305,8 @@ class BatchReader {
   uint64_t sequence_ = 0;
   std::string error_;
   uint64_t* read_ns_ = nullptr;
+  // The line being read, before it is copied into its batch.
+  Line line_;
 };
 
 // Takes batch results in input order: writes the output and the rejects,

@@ -121,6 +121,29 @@ void AddDiff(CLI::App& app, CommandLine* line) {
   diff->callback([line] { line->command = Command::kDiff; });
 }
 
+void AddEval(CLI::App& app, CommandLine* line) {
+  CLI::App* eval = app.add_subcommand(
+      "eval", "Measure a pack against labeled listings: precision, recall");
+  EvalOptions& options = line->eval;
+  eval->add_option("inputs", options.inputs,
+                   "Listing files (.jsonl, .gz, .zst); '-' or none: stdin");
+  eval->add_option("--labels", options.labels_path,
+                   "Labels: id<TAB>0|1, or id<TAB>families<TAB>weight")
+      ->required();
+  eval->add_option("-r,--rules", options.rules_path,
+                   "Rule pack directory or file (default: built-in pack)");
+  eval->add_option("--format", options.format, "Report format")
+      ->check(CLI::IsMember({"text", "json"}));
+  eval->add_option("--id-field", options.id_field,
+                   "JSON pointer or name of the listing id (default /id)");
+  eval->add_option("--by", options.by_field,
+                   "Break recall at medium down by this field's values");
+  eval->add_option("--max-line-bytes", options.max_line_bytes,
+                   "Reject lines longer than this (default 16 MiB)")
+      ->check(CLI::PositiveNumber);
+  eval->callback([line] { line->command = Command::kEval; });
+}
+
 std::vector<std::string> SplitList(const std::string& text) {
   std::vector<std::string> items;
   size_t start = 0;
@@ -173,6 +196,7 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
   AddCheck(app, command_line);
   AddTest(app, command_line);
   AddDiff(app, command_line);
+  AddEval(app, command_line);
 
   try {
     app.parse(argc, argv);

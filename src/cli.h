@@ -55,7 +55,23 @@ struct DiffOptions {
   uint64_t max_line_bytes = uint64_t{16} << 20;
 };
 
-enum class Command { kScan, kRules, kCheck, kTest, kDiff };
+// What `adflag eval` was asked to do.
+struct EvalOptions {
+  // Listing files; "-" is standard input. Empty means standard input.
+  std::vector<std::string> inputs;
+  // The label file ("-" for standard input).
+  std::string labels_path;
+  // The pack to measure; empty means the built-in pack.
+  std::string rules_path;
+  // "text" or "json".
+  std::string format = "text";
+  std::string id_field = "/id";
+  // Break recall at medium down by this field's values; empty: no.
+  std::string by_field;
+  uint64_t max_line_bytes = uint64_t{16} << 20;
+};
+
+enum class Command { kScan, kRules, kCheck, kTest, kDiff, kEval };
 
 // The parsed command line.
 struct CommandLine {
@@ -65,6 +81,7 @@ struct CommandLine {
   CheckOptions check;
   TestOptions test;
   DiffOptions diff;
+  EvalOptions eval;
   bool verbose = false;
 };
 

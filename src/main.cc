@@ -13,6 +13,7 @@
 #include "check_command.h"
 #include "cli.h"
 #include "diff_command.h"
+#include "eval_command.h"
 #include "rules_command.h"
 #include "test_command.h"
 
@@ -60,6 +61,8 @@ int Run(int argc, char** argv) {
       return adflag::RunTestCommand(command_line.test);
     case adflag::Command::kDiff:
       return adflag::RunDiffCommand(command_line.diff);
+    case adflag::Command::kEval:
+      return adflag::RunEvalCommand(command_line.eval);
   }
   return kExitCannotRun;
 }

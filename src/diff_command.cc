@@ -529,25 +529,6 @@ std::unique_ptr<PackScanner> LoadScanner(const std::string& option,
   return scanner;
 }
 
-// Returns false, naming the first input that cannot be read, so that a
-// mistyped name fails before any report is written.
-bool CheckInputs(const std::vector<std::string>& inputs, std::string* error) {
-  for (const std::string& input : inputs) {
-    if (input == "-") continue;
-    std::error_code code;
-    if (std::filesystem::is_directory(input, code)) {
-      *error = "cannot read '" + input + "': it is a directory";
-      return false;
-    }
-    std::ifstream probe(input, std::ios::binary);
-    if (!probe) {
-      *error = "cannot read '" + input + "': " + std::strerror(errno);
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 int RunDiffCommand(const DiffOptions& options) {
@@ -567,7 +548,7 @@ int RunDiffCommand(const DiffOptions& options) {
   std::vector<std::string> inputs = options.inputs;
   if (inputs.empty()) inputs.push_back("-");
   std::string error;
-  if (!CheckInputs(inputs, &error)) {
+  if (!CheckInputsReadable(inputs, &error)) {
     spdlog::error("adflag: error: {}", error);
     return kCannotRun;
   }

@@ -398,25 +398,6 @@ std::unique_ptr<PackScanner> LoadScanner(const EvalOptions& options) {
   return scanner;
 }
 
-// Returns false, naming the first input that cannot be read, so that a
-// mistyped name fails before the whole run is read.
-bool CheckInputs(const std::vector<std::string>& inputs, std::string* error) {
-  for (const std::string& input : inputs) {
-    if (input == "-") continue;
-    std::error_code code;
-    if (std::filesystem::is_directory(input, code)) {
-      *error = "cannot read '" + input + "': it is a directory";
-      return false;
-    }
-    std::ifstream probe(input, std::ios::binary);
-    if (!probe) {
-      *error = "cannot read '" + input + "': " + std::strerror(errno);
-      return false;
-    }
-  }
-  return true;
-}
-
 // Returns an error message for options that cannot work together, or an
 // empty string.
 std::string ValidateOptions(const EvalOptions& options,
@@ -453,7 +434,7 @@ int RunEvalCommand(const EvalOptions& options) {
   }
   std::unique_ptr<PackScanner> scanner = LoadScanner(options);
   if (scanner == nullptr) return kCannotRun;
-  if (!CheckInputs(inputs, &error)) {
+  if (!CheckInputsReadable(inputs, &error)) {
     spdlog::error("adflag: error: {}", error);
     return kCannotRun;
   }

@@ -9,6 +9,8 @@
 #include <zstd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -378,6 +380,25 @@ std::unique_ptr<LineReader> LineReader::Open(const std::string& path,
     *error = "cannot decompress '" + name + "': out of memory";
   }
   return reader;
+}
+
+bool CheckInputsReadable(const std::vector<std::string>& inputs,
+                         std::string* error) {
+  for (const std::string& input : inputs) {
+    if (input == "-") continue;
+    std::error_code code;
+    if (std::filesystem::is_directory(input, code)) {
+      *error = "cannot read '" + input + "': it is a directory";
+      return false;
+    }
+    int fd = open(input.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      *error = "cannot read '" + input + "': " + std::strerror(errno);
+      return false;
+    }
+    close(fd);
+  }
+  return true;
 }
 
 }  // namespace adflag

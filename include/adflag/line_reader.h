@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace adflag {
 
@@ -67,6 +68,12 @@ class LineReader {
   // or "<stdin>".
   virtual const std::string& name() const = 0;
 };
+
+// Returns true when every input can be opened for reading ("-" always
+// can). Otherwise returns false and sets *error naming the first one that
+// cannot, so that a mistyped name fails before any output is written.
+bool CheckInputsReadable(const std::vector<std::string>& inputs,
+                         std::string* error);
 
 }  // namespace adflag
 

@@ -17,7 +17,7 @@
 namespace adflag {
 
 // Checks every pack of `options` (the built-in pack when none is named)
-// and returns the worst exit code of them (SPEC section 7): 0 when no
+// and returns the worst exit code of them: 0 when no
 // pack has an error (nor a warning, with --strict), 1 when one has, 2 when
 // a pack cannot be read at all.
 int RunCheckCommand(const CheckOptions& options);

@@ -21,7 +21,7 @@
 namespace adflag {
 
 // Tests every pack of `options` (the built-in pack when none is named)
-// and returns the worst exit code of them (SPEC section 7): 0 when every
+// and returns the worst exit code of them: 0 when every
 // test passed, 1 when one failed, 2 when a pack does not load, its tests
 // cannot be read, a file cannot be written, or --update is asked of the
 // built-in pack (its files are inside the binary).

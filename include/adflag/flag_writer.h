@@ -1,5 +1,5 @@
 // The flag writer turns a listing's verdict into its output record: one
-// JSON object per line, as SPEC section 6 describes, with the evidence of
+// JSON object per line, as the README describes, with the evidence of
 // every fired rule cut from the original field text.
 
 #ifndef ADFLAG_FLAG_WRITER_H_

@@ -2,7 +2,7 @@
 // matched against, and keeps a map from that view back to the original
 // bytes so that every hit can be reported as a span of the original text.
 //
-// Folding, in order (SPEC section 4):
+// Folding, in order:
 //   1. Unicode NFKC, case folding and accent stripping; pure-ASCII runs take
 //      a fast path that only lowercases.
 //   2. Zero-width and format characters are removed; common Cyrillic and

@@ -30,7 +30,7 @@
 namespace adflag {
 
 // Returns true when a verdict is a flag: at least one counted rule fired
-// and the score reached `threshold` (SPEC section 5).
+// and the score reached `threshold`.
 bool IsFlagged(const Verdict& verdict, double threshold);
 
 // Scores listings with one pack.

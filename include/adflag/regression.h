@@ -1,5 +1,5 @@
 // Pack tests: what `adflag test` runs besides the rules' own examples.
-// A pack directory may carry, under tests/ (SPEC section 5):
+// A pack directory may carry, under tests/:
 //
 //   tests/NAME.jsonl           listings of a regression case, one a line
 //   tests/NAME.expected.jsonl  the verdict the pack must give each of them

@@ -1,5 +1,5 @@
 // A rule pack: the indicator rules adflag matches listings against, read
-// from YAML files (SPEC section 5). A pack is a directory of *.yaml files,
+// from YAML files. A pack is a directory of *.yaml files,
 // read in sorted path order and skipping anything under tests/, or a
 // single file. One file may hold the `pack:` settings; any file may hold
 // `rules:`.

@@ -1,7 +1,7 @@
 // `adflag scan`: reads listings, matches them against a rule pack and
 // writes a flag for each listing that deserves review.
 //
-// The run is a streaming pipeline (SPEC section 1). A reader cuts the
+// The run is a streaming pipeline. A reader cuts the
 // inputs into batches of lines; a pool of workers parses, normalizes,
 // matches and scores each batch and formats its output; the writer puts
 // the batches back in input order. At most a few batches per worker are

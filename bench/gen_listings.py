@@ -210,7 +210,7 @@ ADULT_CATEGORIES = ["escorts", "body-rubs", "adult-personals"]
 SOURCES = ["classifieds-a", "classifieds-b", "forum-c", "board-d"]
 ASCII_SHARE = 0.5    # lines written with ensure_ascii
 
-# Letters of Latin text that have a Cyrillic twin.
+# Letters of Latin text that have a Cyrillic twin (SPEC section 4).
 CYRILLIC = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440",
             "c": "\u0441", "y": "\u0443", "x": "\u0445", "i": "\u0456"}
 LEET = {"o": "0", "e": "3", "i": "1", "a": "4", "s": "5", "t": "7"}

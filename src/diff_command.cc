@@ -370,11 +370,6 @@ std::string JsonSummary(const DiffSummary& summary) {
 // The run.
 namespace {
 
-bool IsBlank(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
-}
-
 // Reads the inputs through both packs, writes the report of every listing
 // that changed and counts everything for the summary.
 class DiffRun {
@@ -433,7 +428,7 @@ class DiffRun {
       return;
     }
     std::string_view content = line.content();
-    if (IsBlank(content)) {
+    if (IsBlankLine(content)) {
       ++summary_.blank;
       return;
     }

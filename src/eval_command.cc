@@ -254,11 +254,6 @@ std::string JsonReport(const EvalReport& report) {
 // The run.
 namespace {
 
-bool IsBlank(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
-}
-
 // Returns the --by group of a listing from the minified JSON of its field.
 std::string GroupOf(const std::optional<std::string>& value) {
   if (!value.has_value() || *value == "null") return kNoGroup;
@@ -322,7 +317,7 @@ class EvalRun {
       return;
     }
     std::string_view content = line.content();
-    if (IsBlank(content)) {
+    if (IsBlankLine(content)) {
       ++lines_.blank;
       return;
     }

@@ -16,13 +16,6 @@ constexpr uint64_t kMaxLabelLineBytes = uint64_t{1} << 20;
 // The smallest weight in the bench generator's format that is positive.
 constexpr uint64_t kPositiveWeight = 2;
 
-bool IsBlank(std::string_view text) {
-  for (char c : text) {
-    if (c != ' ' && c != '\t') return false;
-  }
-  return true;
-}
-
 std::vector<std::string_view> SplitTabs(std::string_view text) {
   std::vector<std::string_view> fields;
   size_t start = 0;
@@ -91,7 +84,7 @@ double Ratio(uint64_t numerator, uint64_t denominator) {
 bool LabelSet::AddLine(const std::string& file, uint64_t number,
                        std::string_view text, std::string* error) {
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-  if (IsBlank(text)) return true;
+  if (IsBlankLine(text)) return true;
 
   std::string place = file + ":" + std::to_string(number) + ": ";
   std::vector<std::string_view> fields = SplitTabs(text);

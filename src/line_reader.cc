@@ -382,6 +382,13 @@ std::unique_ptr<LineReader> LineReader::Open(const std::string& path,
   return reader;
 }
 
+bool IsBlankLine(std::string_view content) {
+  for (char c : content) {
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  }
+  return true;
+}
+
 bool CheckInputsReadable(const std::vector<std::string>& inputs,
                          std::string* error) {
   for (const std::string& input : inputs) {

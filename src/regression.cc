@@ -158,11 +158,6 @@ std::vector<Line> SplitLines(const std::string& text) {
   return lines;
 }
 
-bool IsBlank(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
-}
-
 // A parsed line of an expected file.
 struct ExpectedLine {
   RecordedVerdict verdict;
@@ -175,7 +170,7 @@ std::vector<ExpectedLine> ReadExpected(const RegressionCase& test_case,
                                        std::vector<TestResult>* results) {
   std::vector<ExpectedLine> expected;
   for (const Line& line : SplitLines(test_case.expected_text.value_or(""))) {
-    if (IsBlank(line.content())) continue;
+    if (IsBlankLine(line.content())) continue;
     ExpectedLine entry;
     entry.line = line.number;
     std::string error;
@@ -572,7 +567,7 @@ std::vector<ListingOutcome> ListingRunner::Run(const RuleFile& file) {
   const std::string source = fs::path(file.path).filename().string();
   std::vector<ListingOutcome> outcomes;
   for (const Line& line : SplitLines(file.text)) {
-    if (IsBlank(line.content())) continue;
+    if (IsBlankLine(line.content())) continue;
     ListingOutcome outcome;
     outcome.line = line.number;
     RejectReason reason;

@@ -150,11 +150,6 @@ struct Worker {
   bool profiling;
 };
 
-bool IsBlank(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
-}
-
 void Reject(const std::string& source, const LineView& line,
             const RejectReason& reason, BatchResult* result) {
   ++result->stats.rejected;
@@ -205,7 +200,7 @@ void ProcessLine(const ScanContext& context, const std::string& source,
     return;
   }
   std::string_view content = line.content;
-  if (IsBlank(content)) {
+  if (IsBlankLine(content)) {
     ++result->stats.blank;
     return;
   }

@@ -69,6 +69,10 @@ class LineReader {
   virtual const std::string& name() const = 0;
 };
 
+// Returns true when `content` holds nothing but spaces, tabs and carriage
+// returns: a blank line, which is counted, not rejected.
+bool IsBlankLine(std::string_view content);
+
 // Returns true when every input can be opened for reading ("-" always
 // can). Otherwise returns false and sets *error naming the first one that
 // cannot, so that a mistyped name fails before any output is written.

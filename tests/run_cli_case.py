@@ -68,7 +68,9 @@ def expected_stdout(case, root):
     return (case / "stdout").read_bytes()
 
 
-def run_case(adflag, case, root):
+def run_in_copy(adflag, case, root, inspect):
+    """Runs the case in a fresh copy of its directory and returns what
+    inspect(done, work) returns, while the copy still exists."""
     args = [line.replace("{root}", str(root))
             for line in (case / "args").read_text().splitlines() if line]
     stdin = (case / "stdin").read_bytes() if (case / "stdin").exists() else b""
@@ -77,44 +79,54 @@ def run_case(adflag, case, root):
         shutil.copytree(case, work)
         done = subprocess.run([adflag] + args, cwd=work, input=stdin,
                               capture_output=True, timeout=120)
-        ok = compare("exit code", (case / "exit_code").read_bytes().strip(),
-                     str(done.returncode).encode())
-        ok &= compare("stdout", expected_stdout(case, root),
-                      mask(done.stdout, root))
-        ok &= compare("stderr", (case / "stderr").read_bytes(),
-                      mask(done.stderr, root))
-        for expected in sorted((case / "expect").glob("**/*")):
-            if expected.is_file():
-                relative = expected.relative_to(case / "expect")
-                produced = work / relative
-                actual = produced.read_bytes() if produced.exists() else b"<missing>\n"
-                ok &= compare(str(relative), expected.read_bytes(), mask(actual))
-        absent = case / "absent"
-        for name in absent.read_text().split() if absent.exists() else []:
-            if (work / name).exists():
-                print("expected no file '%s' after the run" % name)
-                ok = False
+        return inspect(done, work)
+
+
+def expected_files(case):
+    """Yields the files under expect/ with their paths relative to it."""
+    for expected in sorted((case / "expect").glob("**/*")):
+        if expected.is_file():
+            yield expected, expected.relative_to(case / "expect")
+
+
+def check_run(case, root, done, work):
+    ok = compare("exit code", (case / "exit_code").read_bytes().strip(),
+                 str(done.returncode).encode())
+    ok &= compare("stdout", expected_stdout(case, root),
+                  mask(done.stdout, root))
+    ok &= compare("stderr", (case / "stderr").read_bytes(),
+                  mask(done.stderr, root))
+    for expected, relative in expected_files(case):
+        produced = work / relative
+        actual = produced.read_bytes() if produced.exists() else b"<missing>\n"
+        ok &= compare(str(relative), expected.read_bytes(), mask(actual))
+    absent = case / "absent"
+    for name in absent.read_text().split() if absent.exists() else []:
+        if (work / name).exists():
+            print("expected no file '%s' after the run" % name)
+            ok = False
     return ok
 
 
+def run_case(adflag, case, root):
+    return run_in_copy(adflag, case, root,
+                       lambda done, work: check_run(case, root, done, work))
+
+
+def write_expectations(case, root, done, work):
+    (case / "exit_code").write_text("%d\n" % done.returncode)
+    if not (case / "stdout_from").exists():
+        (case / "stdout").write_bytes(mask(done.stdout, root))
+    (case / "stderr").write_bytes(mask(done.stderr, root))
+    for expected, relative in expected_files(case):
+        produced = work / relative
+        if produced.exists():
+            expected.write_bytes(mask(produced.read_bytes()))
+
+
 def bless(adflag, case, root):
-    args = [line.replace("{root}", str(root))
-            for line in (case / "args").read_text().splitlines() if line]
-    stdin = (case / "stdin").read_bytes() if (case / "stdin").exists() else b""
-    with tempfile.TemporaryDirectory() as work:
-        work = pathlib.Path(work) / "case"
-        shutil.copytree(case, work)
-        done = subprocess.run([adflag] + args, cwd=work, input=stdin,
-                              capture_output=True, timeout=120)
-        (case / "exit_code").write_text("%d\n" % done.returncode)
-        if not (case / "stdout_from").exists():
-            (case / "stdout").write_bytes(mask(done.stdout, root))
-        (case / "stderr").write_bytes(mask(done.stderr, root))
-        for expected in sorted((case / "expect").glob("**/*")):
-            if expected.is_file():
-                produced = work / expected.relative_to(case / "expect")
-                if produced.exists():
-                    expected.write_bytes(mask(produced.read_bytes()))
+    run_in_copy(adflag, case, root,
+                lambda done, work: write_expectations(case, root, done, work))
 
 
 def main():

@@ -422,9 +422,7 @@ class DiffRun {
   void CompareLine(const std::string& source, const Line& line) {
     ++summary_.lines;
     if (line.too_long) {
-      std::string limit = std::to_string(options_.max_line_bytes);
-      Reject(source, line,
-             {"line is longer than --max-line-bytes (" + limit + " bytes)", 0});
+      Reject(source, line, TooLongReason(options_.max_line_bytes));
       return;
     }
     std::string_view content = line.content();
@@ -468,9 +466,7 @@ class DiffRun {
     ++summary_.rejected;
     if (shown_ >= kNotesShown) return;
     ++shown_;
-    std::string place = source + ":" + std::to_string(line.number);
-    if (reason.column > 0) place += ":" + std::to_string(reason.column);
-    spdlog::warn("{}: rejected line: {}", place, reason.message);
+    spdlog::warn("{}", RejectNote(source, line.number, reason));
   }
 
   // Writes the pending report once it is large enough, or now when `all`.

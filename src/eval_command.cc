@@ -311,9 +311,7 @@ class EvalRun {
   void EvalLine(const std::string& source, const Line& line) {
     ++lines_.lines;
     if (line.too_long) {
-      std::string limit = std::to_string(options_.max_line_bytes);
-      Reject(source, line,
-             {"line is longer than --max-line-bytes (" + limit + " bytes)", 0});
+      Reject(source, line, TooLongReason(options_.max_line_bytes));
       return;
     }
     std::string_view content = line.content();
@@ -357,9 +355,7 @@ class EvalRun {
     ++lines_.rejected;
     if (shown_ >= kNotesShown) return;
     ++shown_;
-    std::string place = source + ":" + std::to_string(line.number);
-    if (reason.column > 0) place += ":" + std::to_string(reason.column);
-    spdlog::warn("{}: rejected line: {}", place, reason.message);
+    spdlog::warn("{}", RejectNote(source, line.number, reason));
   }
 
   // Logs the error that ends the run. Returns false.

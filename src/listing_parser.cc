@@ -566,4 +566,17 @@ bool ListingParser::Parse(std::string_view line, Listing* listing,
   return impl_->Parse(line, listing, reason);
 }
 
+RejectReason TooLongReason(uint64_t max_line_bytes) {
+  return {"line is longer than --max-line-bytes (" +
+              std::to_string(max_line_bytes) + " bytes)",
+          0};
+}
+
+std::string RejectNote(const std::string& source, uint64_t line,
+                       const RejectReason& reason) {
+  std::string place = source + ":" + std::to_string(line);
+  if (reason.column > 0) place += ":" + std::to_string(reason.column);
+  return place + ": rejected line: " + reason.message;
+}
+
 }  // namespace adflag

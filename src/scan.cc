@@ -155,9 +155,7 @@ void Reject(const std::string& source, const LineView& line,
   ++result->stats.rejected;
   result->rejects.append(line.raw);
   result->rejects.push_back('\n');
-  std::string place = source + ":" + std::to_string(line.number);
-  if (reason.column > 0) place += ":" + std::to_string(reason.column);
-  result->notes.push_back({true, place + ": rejected line: " + reason.message});
+  result->notes.push_back({true, RejectNote(source, line.number, reason)});
 }
 
 // Scores one parsed listing and writes it when it is flagged or --all.
@@ -193,9 +191,7 @@ void ProcessLine(const ScanContext& context, const std::string& source,
                  const LineView& line, Worker* worker, BatchResult* result) {
   ++result->stats.lines;
   if (line.too_long) {
-    std::string limit = std::to_string(context.options->max_line_bytes);
-    Reject(source, line,
-           {"line is longer than --max-line-bytes (" + limit + " bytes)", 0},
+    Reject(source, line, TooLongReason(context.options->max_line_bytes),
            result);
     return;
   }

@@ -17,6 +17,7 @@
 #ifndef ADFLAG_LISTING_PARSER_H_
 #define ADFLAG_LISTING_PARSER_H_
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +53,16 @@ struct RejectReason {
   std::string message;
   int column = 0;
 };
+
+// Returns the reason for a line longer than `max_line_bytes`, the limit
+// that --max-line-bytes sets.
+RejectReason TooLongReason(uint64_t max_line_bytes);
+
+// Returns the note that names a rejected line on stderr:
+// "SOURCE:LINE:COL: rejected line: reason", without the column when it is
+// unknown. It never holds the text of the line.
+std::string RejectNote(const std::string& source, uint64_t line,
+                       const RejectReason& reason);
 
 // What to take from each listing.
 struct ListingFields {

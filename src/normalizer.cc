@@ -75,14 +75,47 @@ struct WordFolds {
   bool look_alikes;
 };
 
-// Folded text under construction, with the original span of every byte.
+// Folded text under construction, with the pieces that map it back.
 // TODO: origins are 32-bit, so hits in a field value over 4 GiB (possible
 // only with a raised --max-line-bytes) would report wrong offsets.
 struct MappedText {
   std::string& text;
-  std::vector<uint32_t>& origin_start;
-  std::vector<uint32_t>& origin_end;
+  std::vector<OriginPiece>& pieces;
 };
+
+// Orders pieces by where they start in the folded text.
+bool StartsAfter(size_t pos, const OriginPiece& piece) {
+  return pos < piece.folded_start;
+}
+
+// Returns the piece that holds folded byte `pos`. REQUIRES: `pieces`
+// covers `pos`.
+std::vector<OriginPiece>::const_iterator PieceAt(
+    const std::vector<OriginPiece>& pieces, size_t pos) {
+  return std::upper_bound(pieces.begin(), pieces.end(), pos, StartsAfter) - 1;
+}
+
+// Appends `piece`, which starts where the last one ends, or extends the
+// last one when it continues it: the next original byte of a byte-for-byte
+// run, or another folded code point of the same written character.
+void AddPiece(const OriginPiece& piece, std::vector<OriginPiece>* pieces) {
+  if (piece.byte_for_byte && piece.original_start == piece.original_end) {
+    return;
+  }
+  if (!pieces->empty()) {
+    OriginPiece& last = pieces->back();
+    const bool continues =
+        last.byte_for_byte == piece.byte_for_byte &&
+        (piece.byte_for_byte ? last.original_end == piece.original_start
+                             : last.original_start == piece.original_start &&
+                                   last.original_end == piece.original_end);
+    if (continues) {
+      last.original_end = piece.original_end;
+      return;
+    }
+  }
+  pieces->push_back(piece);
+}
 
 // One character of folded text: its classes and its length in bytes.
 struct FoldedChar {
@@ -93,17 +126,6 @@ struct FoldedChar {
 // Look-alikes are ASCII, so a byte test never hits inside a UTF-8 sequence.
 bool IsLookAlike(char byte) {
   return kLookAlikeLetters[static_cast<unsigned char>(byte)] != 0;
-}
-
-char LowerAscii(unsigned char byte) {
-  return static_cast<char>(byte >= 'A' && byte <= 'Z' ? byte + ('a' - 'A')
-                                                      : byte);
-}
-
-void LowercaseAscii(std::string_view value, char* out) {
-  for (size_t i = 0; i < value.size(); ++i) {
-    out[i] = LowerAscii(static_cast<unsigned char>(value[i]));
-  }
 }
 
 // The ASCII fast path reads eight bytes at a time. A mask marks the bytes
@@ -224,6 +246,17 @@ WordFolds LowercaseAndScanAscii(std::string_view value, char* out) {
 }
 
 #else  // Without SSE2, eight bytes at a time in plain integers.
+
+char LowerAscii(unsigned char byte) {
+  return static_cast<char>(byte >= 'A' && byte <= 'Z' ? byte + ('a' - 'A')
+                                                      : byte);
+}
+
+void LowercaseAscii(std::string_view value, char* out) {
+  for (size_t i = 0; i < value.size(); ++i) {
+    out[i] = LowerAscii(static_cast<unsigned char>(value[i]));
+  }
+}
 
 // Marks the bytes equal to `value`. REQUIRES: `word` is ASCII.
 uint64_t BytesEqual(uint64_t word, unsigned char value) {
@@ -403,42 +436,46 @@ utf8proc_int32_t FoldLatinLookAlike(utf8proc_int32_t code_point) {
   return code_point;
 }
 
+// Appends the folded bytes of the character at original bytes
+// [start, end).
 void AppendFolded(const char* bytes, size_t size, size_t start, size_t end,
                   MappedText out) {
+  const auto folded_start = static_cast<uint32_t>(out.text.size());
   out.text.append(bytes, size);
-  out.origin_start.insert(out.origin_start.end(), size,
-                          static_cast<uint32_t>(start));
-  out.origin_end.insert(out.origin_end.end(), size, static_cast<uint32_t>(end));
+  AddPiece({folded_start, static_cast<uint32_t>(start),
+            static_cast<uint32_t>(end), false},
+           &out.pieces);
 }
 
-// Lowercases a run of ASCII bytes that starts at `start` in the original.
+// Appends a run of ASCII bytes that starts at `start` in the original, as
+// written: the whole folded text is lowercased once it is complete.
 void AppendAsciiRun(std::string_view run, size_t start, MappedText out) {
   const size_t folded_start = out.text.size();
-  const size_t folded_end = folded_start + run.size();
-  out.text.resize(folded_end);
-  out.origin_start.resize(folded_end);
-  out.origin_end.resize(folded_end);
-  LowercaseAscii(run, out.text.data() + folded_start);
-  for (size_t i = 0; i < run.size(); ++i) {
-    out.origin_start[folded_start + i] = static_cast<uint32_t>(start + i);
-    out.origin_end[folded_start + i] = static_cast<uint32_t>(start + i + 1);
-  }
+  out.text.append(run);
+  AddPiece({static_cast<uint32_t>(folded_start), static_cast<uint32_t>(start),
+            static_cast<uint32_t>(start + run.size()), true},
+           &out.pieces);
 }
 
 // A removed character (a stripped mark, a zero-width character) joins the
 // span of the folded character before it, so that a hit ending there still
 // covers the whole written character.
 void ExtendLastOrigin(size_t end, MappedText out) {
-  if (out.origin_end.empty()) return;
-  const uint32_t last_start = out.origin_start.back();
-  for (size_t i = out.origin_end.size();
-       i > 0 && out.origin_start[i - 1] == last_start; --i) {
-    out.origin_end[i - 1] = static_cast<uint32_t>(end);
+  if (out.pieces.empty()) return;
+  OriginPiece& last = out.pieces.back();
+  if (last.byte_for_byte && last.original_end - last.original_start > 1) {
+    // The run's last byte becomes a character of its own.
+    --last.original_end;
+    out.pieces.push_back({static_cast<uint32_t>(out.text.size() - 1),
+                          last.original_end, last.original_end + 1, false});
   }
+  out.pieces.back().byte_for_byte = false;
+  out.pieces.back().original_end = static_cast<uint32_t>(end);
 }
 
 // Folds the code point at original bytes [start, end) and appends it.
-void AppendCodePoint(utf8proc_int32_t code_point, size_t start, size_t end,
+// Returns true when that appended a non-ASCII letter or digit.
+bool AppendCodePoint(utf8proc_int32_t code_point, size_t start, size_t end,
                      MappedText out) {
   utf8proc_int32_t decomposed[kMaxDecomposition];
   int boundary_class = 0;
@@ -451,37 +488,56 @@ void AppendCodePoint(utf8proc_int32_t code_point, size_t start, size_t end,
   }
   if (count == 0) {
     ExtendLastOrigin(end, out);
-    return;
+    return false;
   }
   if (count > 1) {
     count = utf8proc_normalize_utf32(decomposed, count, kComposeOptions);
   }
 
+  bool word_char = false;
   for (utf8proc_ssize_t i = 0; i < count; ++i) {
+    const utf8proc_int32_t folded = FoldLatinLookAlike(decomposed[i]);
+    word_char = word_char || (folded >= 0x80 && ClassesOfCodePoint(folded));
     utf8proc_uint8_t encoded[4];
-    const utf8proc_ssize_t size =
-        utf8proc_encode_char(FoldLatinLookAlike(decomposed[i]), encoded);
+    const utf8proc_ssize_t size = utf8proc_encode_char(folded, encoded);
     AppendFolded(reinterpret_cast<const char*>(encoded),
                  static_cast<size_t>(size), start, end, out);
   }
+  return word_char;
+}
+
+// Returns the end of the run of ASCII bytes at `pos`, looking at eight
+// bytes at a time.
+size_t AsciiRunEnd(std::string_view value, size_t pos) {
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; pos + 8 <= value.size(); pos += 8) {
+      uint64_t word;
+      std::memcpy(&word, value.data() + pos, 8);
+      const uint64_t high_bits = word & kHighBits;
+      if (high_bits != 0) {
+        return pos + static_cast<size_t>(std::countr_zero(high_bits)) / 8;
+      }
+    }
+  }
+  while (pos < value.size() && static_cast<unsigned char>(value[pos]) < 0x80) {
+    ++pos;
+  }
+  return pos;
 }
 
 // Steps 1 and 2 for text with non-ASCII characters: utf8proc folds each
-// non-ASCII code point; ASCII runs are only lowercased.
+// non-ASCII code point; ASCII runs are copied, to be lowercased after.
+// Returns true when the folded text holds a non-ASCII letter or digit.
 // TODO: composition works within one code point only, so conjoining Hangul
 // jamo written as separate code points stay decomposed and do not match
 // rules written with precomposed syllables.
-void FoldUnicode(std::string_view value, MappedText out) {
+bool FoldUnicode(std::string_view value, MappedText out) {
   out.text.clear();
-  out.origin_start.clear();
-  out.origin_end.clear();
+  out.pieces.clear();
+  bool word_chars = false;
   size_t pos = 0;
   while (pos < value.size()) {
-    size_t ascii_end = pos;
-    while (ascii_end < value.size() &&
-           static_cast<unsigned char>(value[ascii_end]) < 0x80) {
-      ++ascii_end;
-    }
+    const size_t ascii_end = AsciiRunEnd(value, pos);
     AppendAsciiRun(value.substr(pos, ascii_end - pos), pos, out);
     if (ascii_end == value.size()) break;
 
@@ -493,9 +549,12 @@ void FoldUnicode(std::string_view value, MappedText out) {
       code_point = 0xFFFD;
       size = 1;
     }
-    AppendCodePoint(code_point, ascii_end, ascii_end + size, out);
+    if (AppendCodePoint(code_point, ascii_end, ascii_end + size, out)) {
+      word_chars = true;
+    }
     pos = ascii_end + static_cast<size_t>(size);
   }
+  return word_chars;
 }
 
 // Returns the end of the letter at `pos` if it stands alone (no letter or
@@ -551,33 +610,46 @@ std::optional<ByteSpan> FindSpacedWord(std::string_view text, size_t from) {
   return std::nullopt;
 }
 
-// Maps every folded byte to the same original byte.
-void FillIdentityOrigins(MappedText text) {
-  text.origin_start.resize(text.text.size());
-  text.origin_end.resize(text.text.size());
-  for (size_t i = 0; i < text.text.size(); ++i) {
-    text.origin_start[i] = static_cast<uint32_t>(i);
-    text.origin_end[i] = static_cast<uint32_t>(i + 1);
+// Copies the pieces that map the old folded bytes [from, from + size),
+// which start and end on character boundaries, to the same bytes moved to
+// `to`, after the pieces added so far.
+void CopyPieces(const std::vector<OriginPiece>& old, size_t from, size_t size,
+                size_t to, std::vector<OriginPiece>* pieces) {
+  if (size == 0) return;
+  const size_t end = from + size;
+  for (auto it = PieceAt(old, from); it != old.end() && it->folded_start < end;
+       ++it) {
+    OriginPiece piece = *it;
+    const size_t start = std::max<size_t>(piece.folded_start, from);
+    if (piece.byte_for_byte) {
+      const size_t piece_end =
+          piece.folded_start + (piece.original_end - piece.original_start);
+      piece.original_start += static_cast<uint32_t>(start - piece.folded_start);
+      piece.original_end =
+          piece.original_start +
+          static_cast<uint32_t>(std::min(piece_end, end) - start);
+    }
+    piece.folded_start = static_cast<uint32_t>(to + (start - from));
+    AddPiece(piece, pieces);
   }
 }
 
-// Moves folded bytes [from, from + size) to `to` (to <= from), with their
-// origins.
-void MoveFolded(size_t from, size_t size, size_t to, MappedText text) {
+// Moves folded bytes [from, from + size) to `to` (to <= from), with the
+// pieces of the old map that cover them.
+void MoveFolded(size_t from, size_t size, size_t to,
+                const std::vector<OriginPiece>& old, MappedText text) {
   std::memmove(text.text.data() + to, text.text.data() + from, size);
-  std::copy_n(text.origin_start.begin() + from, size,
-              text.origin_start.begin() + to);
-  std::copy_n(text.origin_end.begin() + from, size,
-              text.origin_end.begin() + to);
+  CopyPieces(old, from, size, to, &text.pieces);
 }
 
 // Moves the letters of a spaced-out word to `to`, without the spacers, and
 // returns where the next byte goes.
-size_t MoveLetters(ByteSpan word, size_t to, MappedText text) {
+size_t MoveLetters(ByteSpan word, size_t to,
+                   const std::vector<OriginPiece>& old, MappedText text) {
   for (size_t pos = word.start; pos < word.end;) {
     const FoldedChar current = CharAt(text.text, pos);
     if ((current.classes & kSpacer) == 0) {
-      MoveFolded(pos, current.size, to, text);
+      MoveFolded(pos, current.size, to, old, text);
       to += current.size;
     }
     pos += current.size;
@@ -588,27 +660,30 @@ size_t MoveLetters(ByteSpan word, size_t to, MappedText text) {
 // Step 3: joins spaced-out letters ("n e w", "y.o.u.n.g") by dropping the
 // spacers between them. The letters keep their origins, so the joined word
 // maps back to the whole spaced-out original. Spacers before the first or
-// after the last letter stay ("u.s.a." -> "usa.").
+// after the last letter stay ("u.s.a." -> "usa."). Rare, so the map is
+// built anew.
 void CollapseSpacedLetters(MappedText text) {
   std::optional<ByteSpan> word = FindSpacedWord(text.text, 0);
   if (!word) return;
-  if (text.origin_start.empty()) FillIdentityOrigins(text);
+  std::vector<OriginPiece> old;
+  old.swap(text.pieces);
+  if (old.empty()) {
+    old.push_back({0, 0, static_cast<uint32_t>(text.text.size()),
+                   /*byte_for_byte=*/true});
+  }
 
-  size_t kept = word->start;
-  size_t pos = word->start;
+  size_t kept = 0;
+  size_t pos = 0;
   while (word) {
-    MoveFolded(pos, word->start - pos, kept, text);
+    MoveFolded(pos, word->start - pos, kept, old, text);
     kept += word->start - pos;
-    kept = MoveLetters(*word, kept, text);
+    kept = MoveLetters(*word, kept, old, text);
     pos = word->end;
     word = FindSpacedWord(text.text, pos);
   }
-  MoveFolded(pos, text.text.size() - pos, kept, text);
+  MoveFolded(pos, text.text.size() - pos, kept, old, text);
   kept += text.text.size() - pos;
-
   text.text.resize(kept);
-  text.origin_start.resize(kept);
-  text.origin_end.resize(kept);
 }
 
 // Step 4: a maximal run of look-alike digits and symbols with a letter
@@ -640,70 +715,57 @@ void FoldWords(WordFolds folds, MappedText text) {
   if (folds.look_alikes) FoldLookAlikeRuns(text.text);
 }
 
-// Returns true when `folded` holds a non-ASCII letter or digit.
-bool HasNonAsciiWordChar(std::string_view folded) {
-  size_t pos = 0;
-  while (pos < folded.size()) {
-    auto byte = static_cast<unsigned char>(folded[pos]);
-    if (byte < 0x80) {
-      ++pos;
-      continue;
-    }
-    utf8proc_int32_t code_point = 0;
-    utf8proc_ssize_t size = utf8proc_iterate(
-        reinterpret_cast<const utf8proc_uint8_t*>(folded.data() + pos),
-        static_cast<utf8proc_ssize_t>(folded.size() - pos), &code_point);
-    if (size <= 0) return true;
-    if (ClassesOfCodePoint(code_point) != 0) return true;
-    pos += static_cast<size_t>(size);
-  }
-  return false;
-}
-
-// Tells which word folds a folded text with non-ASCII characters needs.
-// When its only non-ASCII characters are neither letters nor digits
-// (emoji, dashes), they count as the byte scan counts every non-ASCII
-// byte, as non-word characters, and the fast scan decides exactly;
+// Lowercases the ASCII bytes of folded text in place and tells which word
+// folds it needs. When its only non-ASCII characters are neither letters
+// nor digits (emoji, dashes), they count as the byte scan counts every
+// non-ASCII byte, as non-word characters, and the scan decides exactly;
 // otherwise both word folds look for themselves.
-WordFolds WordFoldsOfFolded(std::string* folded) {
+WordFolds LowercaseFolded(std::string* folded, bool non_ascii_word_chars) {
 #if defined(__SSE2__)
-  if (!HasNonAsciiWordChar(*folded)) {
-    // Lowercasing in place leaves folded text, which is lower case, as
-    // it is.
-    return LowercaseAndScanAscii(*folded, folded->data());
-  }
+  // The SSE2 scan leaves bytes of non-ASCII characters as they are.
+  const WordFolds folds = LowercaseAndScanAscii(*folded, folded->data());
+  if (!non_ascii_word_chars) return folds;
+#else
+  (void)non_ascii_word_chars;
+  LowercaseAscii(*folded, folded->data());
 #endif
   return {true, true};
 }
 
 }  // namespace
 
-ByteSpan NormalizedText::ToOriginal(size_t begin, size_t end) const {
-  if (origin_start_.empty()) return ByteSpan{begin, end};
-  if (begin < end) {
-    return ByteSpan{origin_start_[begin], origin_end_[end - 1]};
+ByteSpan NormalizedText::OriginOf(size_t pos) const {
+  const OriginPiece& piece = *PieceAt(pieces_, pos);
+  if (!piece.byte_for_byte) {
+    return ByteSpan{piece.original_start, piece.original_end};
   }
+  const size_t original = piece.original_start + (pos - piece.folded_start);
+  return ByteSpan{original, original + 1};
+}
+
+ByteSpan NormalizedText::ToOriginal(size_t begin, size_t end) const {
+  if (pieces_.empty()) return ByteSpan{begin, end};
+  if (begin < end)
+    return ByteSpan{OriginOf(begin).start, OriginOf(end - 1).end};
 
   // An empty range sits before the character that produced folded byte
   // `begin`, or after the last one when `begin` is the end of the text.
-  if (begin < origin_start_.size()) {
-    return ByteSpan{origin_start_[begin], origin_start_[begin]};
-  }
-  return ByteSpan{origin_end_.back(), origin_end_.back()};
+  const size_t at = begin < text_.size() ? OriginOf(begin).start
+                                         : OriginOf(text_.size() - 1).end;
+  return ByteSpan{at, at};
 }
 
 void Normalizer::Normalize(std::string_view value, NormalizedText* out) {
-  MappedText text{out->text_, out->origin_start_, out->origin_end_};
-  out->origin_start_.clear();
-  out->origin_end_.clear();
+  MappedText text{out->text_, out->pieces_};
+  out->pieces_.clear();
   if (IsAscii(value)) {
     out->text_.resize(value.size());
     FoldWords(LowercaseAndScanAscii(value, out->text_.data()), text);
     return;
   }
 
-  FoldUnicode(value, text);
-  FoldWords(WordFoldsOfFolded(&out->text_), text);
+  const bool non_ascii_word_chars = FoldUnicode(value, text);
+  FoldWords(LowercaseFolded(&out->text_, non_ascii_word_chars), text);
 }
 
 NormalizedText Normalizer::Normalize(std::string_view value) {

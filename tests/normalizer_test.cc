@@ -176,6 +176,20 @@ TEST_CASE("Spaced letters map back to the whole spaced original") {
   CHECK(OriginalOf("so y.o.u.n.g!", "oun") == "o.u.n");
 }
 
+TEST_CASE("Spaced letters among non-ASCII text map back exactly") {
+  CHECK(OriginalOf("Café: N É W girls", "new") == "N É W");
+  CHECK(OriginalOf("Café: N É W girls", "girls") == "girls");
+  CHECK(OriginalOf("Café: N É W girls", "cafe") == "Café");
+  CHECK(OriginalOf("ß y o u n g ß", "young") == "y o u n g");
+  CHECK(OriginalOf("ß y o u n g ß", "ss") == "ß");
+}
+
+TEST_CASE("A removed character after an ASCII run joins its last letter") {
+  CHECK(OriginalOf("é new\u200B now", "new") == "new\u200B");
+  CHECK(OriginalOf("é new\u200B now", "ne") == "ne");
+  CHECK(OriginalOf("é new\u200B now", "now") == "now");
+}
+
 TEST_CASE("Accented words map back to their original bytes") {
   const std::string value = "so jóven!";
   CHECK(OriginalOf(value, "joven") == "jóven");

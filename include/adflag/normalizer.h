@@ -35,6 +35,17 @@ struct ByteSpan {
   size_t end = 0;
 };
 
+// A stretch of folded text with one way back to the original. A run
+// copied byte for byte maps its k-th byte to original byte
+// original_start + k; the bytes of one folded character all map to the
+// whole written character, [original_start, original_end).
+struct OriginPiece {
+  uint32_t folded_start = 0;
+  uint32_t original_start = 0;
+  uint32_t original_end = 0;
+  bool byte_for_byte = false;
+};
+
 // The folded view of one field value and its map back to the original.
 class NormalizedText {
  public:
@@ -52,12 +63,15 @@ class NormalizedText {
  private:
   friend class Normalizer;
 
+  // The original span of folded byte `pos`, by the pieces.
+  ByteSpan OriginOf(size_t pos) const;
+
   std::string text_;
-  // origin_start_[i] and origin_end_[i] bound the original bytes that
-  // produced folded byte i. Both are empty when the folded text maps to
-  // the original byte for byte (the common ASCII case).
-  std::vector<uint32_t> origin_start_;
-  std::vector<uint32_t> origin_end_;
+  // The pieces in folded order, each starting where the one before ends.
+  // Empty when the folded text maps to the original byte for byte (the
+  // common ASCII case). One piece per stretch, not one entry per byte,
+  // keeps the map small and cheap to build.
+  std::vector<OriginPiece> pieces_;
 };
 
 // Folds field values. Holds no state, so one Normalizer may serve any

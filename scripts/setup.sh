@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config python3
   libcli11-dev nlohmann-json3-dev libre2-dev libspdlog-dev libfmt-dev
-  catch2 libyaml-cpp-dev libsimdjson-dev libutf8proc-dev
+  catch2 libyaml-cpp-dev libsimdjson-dev libutf8proc-dev libphonenumber-dev
   zlib1g-dev libzstd-dev zstd gzip
   # For scripts/bench.sh only: peak memory, and the jq peer.
   time jq

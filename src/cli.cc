@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <thread>
 
+#include "adflag/entities.h"
 #include "adflag/listing_parser.h"
 
 namespace adflag {
@@ -19,6 +20,19 @@ struct RawScanFlags {
   int64_t max_rejects = -1;
   int threads = 0;
 };
+
+void AddScanLinking(CLI::App* scan, ScanOptions* options) {
+  auto* links = scan->add_option(
+      "--links", options->links_path,
+      "Score with this merged link summary (from 'adflag link')");
+  scan->add_option("--emit-summary", options->emit_summary_path,
+                   "Write the link summary of the inputs here instead of "
+                   "flags, for 'adflag link'")
+      ->excludes(links);
+  scan->add_option("--phone-region", options->phone_region,
+                   "Region of phone numbers without a country code "
+                   "(default US)");
+}
 
 void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   CLI::App* scan = app.add_subcommand(
@@ -63,6 +77,7 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   scan->add_flag("-v,--verbose", line->verbose, "Say more on stderr");
   scan->add_flag("--profile", options.profile,
                  "Print the time per stage and per rule to stderr");
+  AddScanLinking(scan, &options);
   scan->callback([line] { line->command = Command::kScan; });
 }
 
@@ -119,6 +134,18 @@ void AddDiff(CLI::App& app, CommandLine* line) {
                    "Reject lines longer than this (default 16 MiB)")
       ->check(CLI::PositiveNumber);
   diff->callback([line] { line->command = Command::kDiff; });
+}
+
+void AddLink(CLI::App& app, CommandLine* line) {
+  CLI::App* link = app.add_subcommand(
+      "link", "Merge the link summaries of the shards of one run");
+  LinkOptions& options = line->link;
+  link->add_option("summaries", options.summaries,
+                   "Summaries written by 'adflag scan --emit-summary'")
+      ->required();
+  link->add_option("-o,--output", options.output_path,
+                   "Output file (default: standard output)");
+  link->callback([line] { line->command = Command::kLink; });
 }
 
 void AddEval(CLI::App& app, CommandLine* line) {
@@ -179,6 +206,10 @@ std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
     return "--id-field: '" + options->id_field +
            "' is not a valid JSON pointer";
   }
+  if (!IsKnownPhoneRegion(options->phone_region)) {
+    return "--phone-region: '" + options->phone_region +
+           "' is not a region code such as US, MX or GB";
+  }
   return "";
 }
 
@@ -197,6 +228,7 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
   AddTest(app, command_line);
   AddDiff(app, command_line);
   AddEval(app, command_line);
+  AddLink(app, command_line);
 
   try {
     app.parse(argc, argv);

@@ -71,7 +71,15 @@ struct EvalOptions {
   uint64_t max_line_bytes = uint64_t{16} << 20;
 };
 
-enum class Command { kScan, kRules, kCheck, kTest, kDiff, kEval };
+// What `adflag link` was asked to do.
+struct LinkOptions {
+  // Summary files, one per shard; "-" is standard input.
+  std::vector<std::string> summaries;
+  // Output file; empty means standard output.
+  std::string output_path;
+};
+
+enum class Command { kScan, kRules, kCheck, kTest, kDiff, kEval, kLink };
 
 // The parsed command line.
 struct CommandLine {
@@ -82,6 +90,7 @@ struct CommandLine {
   TestOptions test;
   DiffOptions diff;
   EvalOptions eval;
+  LinkOptions link;
   bool verbose = false;
 };
 

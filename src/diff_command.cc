@@ -539,7 +539,9 @@ int RunDiffCommand(const DiffOptions& options) {
   std::vector<std::string> inputs = options.inputs;
   if (inputs.empty()) inputs.push_back("-");
   std::string error;
-  if (!CheckInputsReadable(inputs, &error)) {
+  if (!CheckInputsReadable(inputs, &error) ||
+      !GatherInputs(inputs, options.max_line_bytes, {base.get(), head.get()},
+                    &error)) {
     spdlog::error("adflag: error: {}", error);
     return kCannotRun;
   }

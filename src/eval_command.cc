@@ -425,7 +425,8 @@ int RunEvalCommand(const EvalOptions& options) {
   }
   std::unique_ptr<PackScanner> scanner = LoadScanner(options);
   if (scanner == nullptr) return kCannotRun;
-  if (!CheckInputsReadable(inputs, &error)) {
+  if (!CheckInputsReadable(inputs, &error) ||
+      !GatherInputs(inputs, options.max_line_bytes, {scanner.get()}, &error)) {
     spdlog::error("adflag: error: {}", error);
     return kCannotRun;
   }

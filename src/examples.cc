@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "adflag/entities.h"
+#include "adflag/links.h"
 #include "adflag/listing_parser.h"
 #include "adflag/matcher.h"
 #include "adflag/scorer.h"
@@ -52,6 +54,20 @@ std::vector<std::string> FiredIds(const RulePack& pack,
   return ids;
 }
 
+// What linking says of an example: its text's own entities, seen once,
+// and then the measures its `links` give.
+LinkFacts ExampleFacts(const Example& example, EntityExtractor* extractor) {
+  std::vector<Entity> entities;
+  extractor->Extract(example.text, &entities);
+  LinkFacts facts;
+  LinkIndex().FactsFor(entities, TemplateSignature(), &facts);
+  for (const auto& [measure, value] : example.links) {
+    facts.values[static_cast<int>(measure)] = value;
+    facts.sources[static_cast<int>(measure)] = "example";
+  }
+  return facts;
+}
+
 // The pack with every `when` removed, since examples carry no other field.
 RulePack WithoutConditions(const RulePack& pack) {
   RulePack copy = pack;
@@ -68,6 +84,7 @@ bool RunRuleExamples(const RulePack& pack, ExampleReport* report,
   if (compiled == nullptr) return false;
   Matcher matcher(*compiled);
   Scorer scorer(runnable);
+  EntityExtractor extractor;
   std::map<std::string, int> index_of;
   for (size_t r = 0; r < pack.rules.size(); ++r) {
     index_of[pack.rules[r].id] = static_cast<int>(r);
@@ -82,6 +99,7 @@ bool RunRuleExamples(const RulePack& pack, ExampleReport* report,
       Listing listing = ExampleListing(*compiled, fields, example.text);
       MatchResult matches;
       matcher.Match(listing, &matches);
+      ApplyLinkRules(runnable, ExampleFacts(example, &extractor), &matches);
       Verdict verdict;
       scorer.Score(matches, &verdict);
       std::vector<std::string> fired = FiredIds(runnable, verdict);

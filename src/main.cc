@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "diff_command.h"
 #include "eval_command.h"
+#include "link_command.h"
 #include "rules_command.h"
 #include "test_command.h"
 
@@ -63,6 +64,8 @@ int Run(int argc, char** argv) {
       return adflag::RunDiffCommand(command_line.diff);
     case adflag::Command::kEval:
       return adflag::RunEvalCommand(command_line.eval);
+    case adflag::Command::kLink:
+      return adflag::RunLinkCommand(command_line.link);
   }
   return kExitCannotRun;
 }

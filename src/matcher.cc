@@ -87,6 +87,8 @@ struct CompiledPack::Impl {
   std::vector<std::vector<int>> groups_of_field;
   std::vector<WhenCheck> when_checks;
   std::vector<RuleShape> rules;
+  // Rules with conditions on linking, in pack order.
+  std::vector<int> link_rules;
 };
 
 namespace {
@@ -225,6 +227,7 @@ std::unique_ptr<CompiledPack> CompiledPack::Compile(
     shape.all_count = static_cast<int>(rule.all.size());
     shape.min_hits = rule.min_hits;
     shape.has_patterns = !rule.any.empty() || !rule.all.empty();
+    if (!rule.links.empty()) impl.link_rules.push_back(index);
     ok &= AddRolePatterns(index, rule, Role::kAny, rule.any, &impl.patterns,
                           diagnostics);
     ok &= AddRolePatterns(index, rule, Role::kAll, rule.all, &impl.patterns,
@@ -380,6 +383,11 @@ void Matcher::Match(const Listing& listing, MatchResult* result) {
     }
   }
   Conclude(result);
+
+  result->out_of_scope.clear();
+  for (int rule : impl.link_rules) {
+    if (!IsActive(rule, listing)) result->out_of_scope.push_back(rule);
+  }
 }
 
 void Matcher::MatchValue(const Listing& listing, int field,

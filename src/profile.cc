@@ -8,7 +8,8 @@ namespace adflag {
 
 const char* StageName(Stage stage) {
   static constexpr const char* kNames[kStageCount] = {
-      "read", "parse", "normalize", "match", "evidence", "score", "write"};
+      "read",     "parse", "normalize", "match",
+      "evidence", "link",  "score",     "write"};
   return kNames[static_cast<int>(stage)];
 }
 

@@ -15,6 +15,8 @@
 
 #include "adflag/builtin_pack.h"
 #include "adflag/line_reader.h"
+#include "adflag/links.h"
+#include "adflag/listing_links.h"
 
 namespace adflag {
 namespace {
@@ -511,18 +513,52 @@ bool ParseRecordedVerdict(std::string_view line, RecordedVerdict* verdict,
   return true;
 }
 
+// The fields a regression case parses: the matcher's, then linking's.
+ListingFields CaseFields(const CompiledPack& compiled,
+                         LinkFields* link_fields) {
+  ListingFields fields{"/id", compiled.fields(), {}, false};
+  *link_fields = AddLinkFields(compiled.pack().settings, &fields.text_fields);
+  return fields;
+}
+
 struct ListingRunner::Engine {
   Engine(const RulePack& rule_pack, std::unique_ptr<CompiledPack> compiled_pack)
       : pack(rule_pack),
         compiled(std::move(compiled_pack)),
-        parser(ListingFields{"/id", compiled->fields(), {}, false}),
+        parser(CaseFields(*compiled, &link_fields)),
         matcher(*compiled),
-        scorer(rule_pack) {}
+        scorer(rule_pack),
+        linker(link_fields, EntityOptions()),
+        linking(PackUsesLinks(rule_pack)) {}
+
+  // A case is a run of its own: with rules on linking, its listings are
+  // first gathered into `links`.
+  void GatherLinks(const std::vector<Line>& lines, const std::string& source) {
+    links = LinkIndex();
+    if (!linking) return;
+    for (const Line& line : lines) {
+      RejectReason reason;
+      if (IsBlankLine(line.content()) ||
+          !parser.Parse(line.content(), &listing, &reason)) {
+        continue;
+      }
+      const std::string id = listing.has_id
+                                 ? listing.id
+                                 : source + ":" + std::to_string(line.number);
+      linker.Read(listing, id, /*with_signature=*/true);
+      links.Add(linker.posting(), linker.entities(), linker.signature());
+    }
+  }
 
   // Matches and scores the parsed listing into *outcome; a listing
   // without an id is named `fallback_id`.
   void Judge(const std::string& fallback_id, ListingOutcome* outcome) {
     matcher.Match(listing, &matches);
+    if (linking) {
+      linker.Read(listing, fallback_id, /*with_signature=*/true);
+      links.FactsFor(linker.entities(), linker.signature(), &facts);
+      ApplyLinkRules(pack, facts, &matches);
+    }
     scorer.Score(matches, &verdict);
     RecordedVerdict& recorded = outcome->verdict;
     recorded.id = listing.has_id ? listing.id : fallback_id;
@@ -540,9 +576,15 @@ struct ListingRunner::Engine {
 
   const RulePack& pack;
   std::unique_ptr<CompiledPack> compiled;
+  // Filled in while `parser` is built, so declared before it.
+  LinkFields link_fields;
   ListingParser parser;
   Matcher matcher;
   Scorer scorer;
+  ListingLinker linker;
+  bool linking;
+  LinkIndex links;
+  LinkFacts facts;
   Listing listing;
   MatchResult matches;
   Verdict verdict;
@@ -566,7 +608,9 @@ std::vector<ListingOutcome> ListingRunner::Run(const RuleFile& file) {
   Engine& engine = *engine_;
   const std::string source = fs::path(file.path).filename().string();
   std::vector<ListingOutcome> outcomes;
-  for (const Line& line : SplitLines(file.text)) {
+  const std::vector<Line> lines = SplitLines(file.text);
+  engine.GatherLinks(lines, source);
+  for (const Line& line : lines) {
     if (IsBlankLine(line.content())) continue;
     ListingOutcome outcome;
     outcome.line = line.number;

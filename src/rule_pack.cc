@@ -35,15 +35,24 @@ constexpr int64_t kPatternMaxMem = 8 << 20;
 using KeyList = std::span<const std::string_view>;
 
 constexpr std::string_view kTopLevelKeys[] = {"pack", "rules"};
-constexpr std::string_view kPackKeys[] = {"name", "version", "threshold",
-                                          "levels", "text_fields"};
+constexpr std::string_view kPackKeys[] = {
+    "name",          "version",    "threshold",    "levels",    "text_fields",
+    "entity_fields", "city_field", "region_field", "time_field"};
 constexpr std::string_view kLevelKeys[] = {"medium", "high"};
 constexpr std::string_view kRuleKeys[] = {
-    "id",          "title",      "category", "weight",   "status",
-    "description", "fields",     "when",     "any",      "all",
-    "min_hits",    "except",     "unless",   "requires", "case_sensitive",
-    "normalize",   "references", "examples"};
+    "id",        "title",       "category", "weight",
+    "status",    "description", "fields",   "when",
+    "any",       "all",         "min_hits", "except",
+    "unless",    "requires",    "links",    "case_sensitive",
+    "normalize", "references",  "examples"};
 constexpr std::string_view kExampleKeys[] = {"hit", "miss"};
+constexpr std::string_view kExampleItemKeys[] = {"text", "links"};
+
+// Indexed by LinkMeasure.
+constexpr std::string_view kLinkMeasureNames[] = {
+    "phone_listings",  "phone_cities", "phone_regions",  "email_listings",
+    "handle_listings", "cluster_size", "cluster_phones", "obscured_phones"};
+static_assert(std::size(kLinkMeasureNames) == kLinkMeasureCount);
 
 // Indexed by RuleStatus.
 constexpr std::string_view kStatusNames[] = {"experimental", "test", "stable",
@@ -212,6 +221,8 @@ class PackParser {
                     bool case_sensitive);
 
   void ParsePackBlock(const Entry& entry);
+  void ReadLinkField(const Entries& entries, std::string_view key,
+                     std::string* out);
   void ParseLevels(const Entry& entry);
 
   void ParseRules(const Entry& entry);
@@ -226,9 +237,13 @@ class PackParser {
   void ParseWhen(const Entry& entry, Rule* rule);
   void ParseMinHits(const Entries& entries, Rule* rule);
   std::vector<SourcePos> ParseRequires(const Entries& entries, Rule* rule);
+  void ParseLinks(const Entries& entries, Rule* rule);
   void ParseExamples(const Entries& entries, Rule* rule);
   void ReadExamples(const Entries& entries, std::string_view key,
                     std::vector<Example>* out);
+  void ReadExample(const YAML::Node& item, std::vector<Example>* out);
+  std::vector<LinkCondition> ReadLinkValues(const YAML::Node& map,
+                                            const std::string& where);
   void CheckRuleHasTrigger(const Entries& entries, const Rule& rule);
   void AddRule(Rule rule, const SourcePos& id_pos,
                std::vector<SourcePos> requires_pos);
@@ -520,6 +535,27 @@ void PackParser::ParsePackBlock(const Entry& entry) {
   if (const Entry* fields = Find(entries, "text_fields")) {
     ReadFields(*fields, &settings.text_fields);
   }
+  if (const Entry* fields = Find(entries, "entity_fields")) {
+    ReadFields(*fields, &settings.entity_fields);
+  }
+  ReadLinkField(entries, "city_field", &settings.city_field);
+  ReadLinkField(entries, "region_field", &settings.region_field);
+  ReadLinkField(entries, "time_field", &settings.time_field);
+}
+
+void PackParser::ReadLinkField(const Entries& entries, std::string_view key,
+                               std::string* out) {
+  const Entry* entry = Find(entries, key);
+  if (entry == nullptr) return;
+
+  std::string field;
+  if (!ReadNonEmptyString(*entry, &field)) return;
+  const std::string problem = FieldProblem(field);
+  if (!problem.empty()) {
+    Error(entry->value, problem);
+    return;
+  }
+  *out = std::move(field);
 }
 
 void PackParser::ParseLevels(const Entry& entry) {
@@ -570,6 +606,7 @@ void PackParser::ParseRule(const YAML::Node& node, size_t index) {
   ReadBool(entries, "normalize", &rule.normalize);
   ParseMatching(entries, &rule);
   std::vector<SourcePos> requires_pos = ParseRequires(entries, &rule);
+  ParseLinks(entries, &rule);
   ReadStringList(entries, "references", &rule.references);
   ParseExamples(entries, &rule);
   CheckRuleHasTrigger(entries, rule);
@@ -734,6 +771,44 @@ std::vector<SourcePos> PackParser::ParseRequires(const Entries& entries,
   return positions;
 }
 
+void PackParser::ParseLinks(const Entries& entries, Rule* rule) {
+  const Entry* entry = Find(entries, "links");
+  if (entry == nullptr) return;
+  if (!entry->value.IsMap()) {
+    Error(entry->Place(),
+          "'links' must be a mapping of measures to the least value, such "
+          "as 'phone_cities: 3'");
+    return;
+  }
+
+  rule->links =
+      ReadLinkValues(entry->value, "in the 'links' of " + rule_label_);
+}
+
+// Reads a mapping of measure names to whole numbers of at least 1, in
+// LinkMeasure order.
+std::vector<LinkCondition> PackParser::ReadLinkValues(
+    const YAML::Node& map, const std::string& where) {
+  std::vector<LinkCondition> values;
+  for (const auto& [name, entry] :
+       CheckedEntries(map, kLinkMeasureNames, where)) {
+    LinkCondition condition;
+    ParseLinkMeasure(name, &condition.measure);
+    condition.pos = PosOf(entry.value);
+    if (!IsPlainScalar(entry.value) ||
+        !YAML::convert<int64_t>::decode(entry.value, condition.at_least) ||
+        condition.at_least < 1) {
+      Error(entry.Place(),
+            Quoted(name) + " must be a whole number of at least 1");
+      continue;
+    }
+    values.push_back(condition);
+  }
+  std::sort(values.begin(), values.end(),
+            [](const auto& a, const auto& b) { return a.measure < b.measure; });
+  return values;
+}
+
 void PackParser::ParseExamples(const Entries& entries, Rule* rule) {
   const Entry* entry = Find(entries, "examples");
   if (entry == nullptr) return;
@@ -753,24 +828,64 @@ void PackParser::ReadExamples(const Entries& entries, std::string_view key,
   const Entry* entry = Find(entries, key);
   if (entry == nullptr) return;
 
-  for (const YAML::Node& item : ReadStringNodes(*entry)) {
-    out->push_back(Example{item.Scalar(), PosOf(item)});
+  if (!entry->value.IsSequence()) {
+    Error(entry->Place(), Quoted(entry->Name()) +
+                              " must be a list of texts, or of mappings "
+                              "with 'text' and 'links'");
+    return;
   }
+  for (const YAML::Node& item : entry->value) ReadExample(item, out);
+}
+
+// An example is a text, or a mapping with the text and its linked context.
+void PackParser::ReadExample(const YAML::Node& item,
+                             std::vector<Example>* out) {
+  if (item.IsScalar()) {
+    out->push_back(Example{item.Scalar(), PosOf(item), {}});
+    return;
+  }
+  if (!item.IsMap()) {
+    Error(item,
+          "an example must be a text, or a mapping with 'text' and "
+          "'links'");
+    return;
+  }
+
+  const std::string where = "in an example of " + rule_label_;
+  const Entries entries = CheckedEntries(item, kExampleItemKeys, where);
+  Example example{"", PosOf(item), {}};
+  if (const Entry* text = Find(entries, "text")) {
+    if (!ReadString(*text, &example.text)) return;
+    example.pos = PosOf(text->value);
+  }
+  if (const Entry* links = Find(entries, "links")) {
+    if (!links->value.IsMap()) {
+      Error(links->Place(), "'links' must be a mapping of measures to values");
+      return;
+    }
+    for (const LinkCondition& value : ReadLinkValues(links->value, where)) {
+      example.links[value.measure] = value.at_least;
+    }
+  }
+  out->push_back(std::move(example));
 }
 
 // A rule with nothing to match would never fire. Judged on what is
 // written, so that a rule whose only pattern is invalid is not reported
 // twice.
 void PackParser::CheckRuleHasTrigger(const Entries& entries, const Rule& rule) {
-  for (std::string_view key : {"any", "all", "requires"}) {
+  for (std::string_view key : {"any", "all", "requires", "links"}) {
     const Entry* entry = Find(entries, key);
     if (entry == nullptr) continue;
-    // A value that is not a list has been reported already.
-    if (!entry->value.IsSequence() || entry->value.size() > 0) return;
+    // A value of the wrong kind has been reported already.
+    if (!(entry->value.IsSequence() || entry->value.IsMap()) ||
+        entry->value.size() > 0) {
+      return;
+    }
   }
   Error(rule.pos, rule_label_ +
-                      " has nothing to match: it needs 'any', 'all' or "
-                      "'requires'");
+                      " has nothing to match: it needs 'any', 'all', "
+                      "'requires' or 'links'");
 }
 
 void PackParser::AddRule(Rule rule, const SourcePos& id_pos,
@@ -948,6 +1063,20 @@ bool ReadPackDirectory(const std::string& root, std::vector<RuleFile>* files,
 }
 
 }  // namespace
+
+const char* LinkMeasureName(LinkMeasure measure) {
+  return kLinkMeasureNames[static_cast<int>(measure)].data();
+}
+
+bool ParseLinkMeasure(std::string_view name, LinkMeasure* measure) {
+  for (int i = 0; i < kLinkMeasureCount; ++i) {
+    if (kLinkMeasureNames[i] == name) {
+      *measure = static_cast<LinkMeasure>(i);
+      return true;
+    }
+  }
+  return false;
+}
 
 const char* RuleStatusName(RuleStatus status) {
   switch (status) {

@@ -1,6 +1,7 @@
 #include "adflag/scan.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -21,6 +22,8 @@
 #include "adflag/builtin_pack.h"
 #include "adflag/flag_writer.h"
 #include "adflag/line_reader.h"
+#include "adflag/links.h"
+#include "adflag/listing_links.h"
 #include "adflag/listing_parser.h"
 #include "adflag/matcher.h"
 #include "adflag/profile.h"
@@ -109,6 +112,8 @@ struct BatchResult {
   std::vector<LineNote> notes;
   RunStats stats;
   bool fail_on_reached = false;
+  // In the link pass, the batch's listings.
+  std::unique_ptr<LinkIndex> links;
 };
 
 // The read-only state every worker shares.
@@ -121,6 +126,15 @@ struct ScanContext {
   ListingFields fields;
   double threshold = 0;
   std::vector<std::string> source_names;
+  // Where linking finds its fields, and how it reads phones.
+  LinkFields link_fields;
+  EntityOptions entity_options;
+  // True in the first pass of a linked run, which only gathers the
+  // LinkIndex.
+  bool link_pass = false;
+  // In the scoring pass of a linked run, what the whole run shares; null
+  // when linking is off.
+  const LinkIndex* links = nullptr;
   // Where workers add their profile when they finish; null when not
   // profiling. Guarded by the caller.
   Profile* profile = nullptr;
@@ -131,6 +145,7 @@ struct Worker {
   explicit Worker(const ScanContext& context)
       : parser(context.fields),
         matcher(*context.compiled),
+        linker(context.link_fields, context.entity_options),
         profile(context.pack->rules.size()),
         profiling(context.options->profile) {
     if (profiling) matcher.set_profile(&profile);
@@ -143,9 +158,12 @@ struct Worker {
 
   ListingParser parser;
   Matcher matcher;
+  ListingLinker linker;
   Listing listing;
   MatchResult matches;
   Verdict verdict;
+  LinkFacts facts;
+  std::string links_json;
   Profile profile;
   bool profiling;
 };
@@ -158,10 +176,42 @@ void Reject(const std::string& source, const LineView& line,
   result->notes.push_back({true, RejectNote(source, line.number, reason)});
 }
 
+// In a linked run, reads the listing's entities and template and adds
+// the rules its links meet to its matches.
+void LinkListing(const ScanContext& context, Worker* worker) {
+  StageTimer timer(worker->Counter(Stage::kLink));
+  worker->linker.Read(worker->listing, "", /*with_signature=*/true);
+  context.links->FactsFor(worker->linker.entities(), worker->linker.signature(),
+                          &worker->facts);
+  ApplyLinkRules(*context.pack, worker->facts, &worker->matches);
+}
+
+// Appends the output record of a listing to *out.
+void WriteListing(const ScanContext& context, const std::string& source,
+                  const LineView& line, bool flagged, Worker* worker,
+                  std::string* out) {
+  StageTimer timer(worker->Counter(Stage::kWrite));
+  ListingRecord record{&source, line.number, &worker->listing, &worker->verdict,
+                       flagged};
+  if (context.links != nullptr) {
+    worker->links_json.clear();
+    context.links->AppendLinksJson(worker->linker.entities(),
+                                   worker->linker.signature(),
+                                   &worker->links_json);
+    record.facts = &worker->facts;
+    record.links_json = &worker->links_json;
+  } else {
+    worker->linker.Read(worker->listing, "", /*with_signature=*/false);
+  }
+  record.entities = &worker->linker.entities();
+  context.writer->Append(record, out);
+}
+
 // Scores one parsed listing and writes it when it is flagged or --all.
 void ScoreListing(const ScanContext& context, const std::string& source,
                   const LineView& line, Worker* worker, BatchResult* result) {
   worker->matcher.Match(worker->listing, &worker->matches);
+  if (context.links != nullptr) LinkListing(context, worker);
   {
     StageTimer timer(worker->Counter(Stage::kScore));
     context.scorer->Score(worker->matches, &worker->verdict);
@@ -180,11 +230,20 @@ void ScoreListing(const ScanContext& context, const std::string& source,
     if (fail_on && verdict.level >= *fail_on) result->fail_on_reached = true;
   }
   if (flagged || context.options->all) {
-    StageTimer timer(worker->Counter(Stage::kWrite));
-    ListingRecord record{&source, line.number, &worker->listing, &verdict,
-                         flagged};
-    context.writer->Append(record, &result->output);
+    WriteListing(context, source, line, flagged, worker, &result->output);
   }
+}
+
+// The link pass: adds the listing to the batch's LinkIndex.
+void GatherListing(const std::string& source, const LineView& line,
+                   Worker* worker, BatchResult* result) {
+  StageTimer timer(worker->Counter(Stage::kLink));
+  const ListingRecord record{&source, line.number, &worker->listing, nullptr,
+                             false};
+  worker->linker.Read(worker->listing, ListingId(record),
+                      /*with_signature=*/true);
+  result->links->Add(worker->linker.posting(), worker->linker.entities(),
+                     worker->linker.signature());
 }
 
 void ProcessLine(const ScanContext& context, const std::string& source,
@@ -218,12 +277,17 @@ void ProcessLine(const ScanContext& context, const std::string& source,
         {false, source + ":" + std::to_string(line.number) +
                     ": repaired invalid UTF-8 (replaced by U+FFFD)"});
   }
-  ScoreListing(context, source, line, worker, result);
+  if (context.link_pass) {
+    GatherListing(source, line, worker, result);
+  } else {
+    ScoreListing(context, source, line, worker, result);
+  }
 }
 
 void ProcessBatch(const ScanContext& context, const Batch& batch,
                   Worker* worker, BatchResult* result) {
   result->stats.rule_hits.assign(context.pack->rules.size(), 0);
+  if (context.link_pass) result->links = std::make_unique<LinkIndex>();
   const std::string& source = context.source_names[batch.input];
   for (size_t i = 0; i < batch.lines.size(); ++i) {
     ProcessLine(context, source, batch.line(i), worker, result);
@@ -261,6 +325,10 @@ class BatchReader {
   // Times reading into *read_ns from now on.
   void set_timer(uint64_t* read_ns) { read_ns_ = read_ns; }
 
+  // Copies every line read from standard input to `spool`, so that a
+  // second pass can read them again.
+  void set_spool(std::ofstream* spool) { spool_ = spool; }
+
  private:
   bool OpenCurrent() {
     reader_ = LineReader::Open(inputs_[current_], max_line_bytes_, &error_);
@@ -283,6 +351,11 @@ class BatchReader {
       slot.too_long = line_.too_long;
       batch->bytes.append(line_.raw);
       batch->lines.push_back(slot);
+      if (spool_ != nullptr && inputs_[current_] == "-") {
+        spool_->write(line_.raw.data(),
+                      static_cast<std::streamsize>(line_.raw.size()));
+        spool_->put('\n');
+      }
     }
     if (batch->lines.empty()) return false;
     batch->sequence = sequence_++;
@@ -296,6 +369,7 @@ class BatchReader {
   uint64_t sequence_ = 0;
   std::string error_;
   uint64_t* read_ns_ = nullptr;
+  std::ofstream* spool_ = nullptr;
   // The line being read, before it is copied into its batch.
   Line line_;
 };
@@ -330,6 +404,9 @@ class RunWriter {
     }
     Note(result->notes);
     stats_.Add(result->stats);
+    if (links_ != nullptr && result->links != nullptr) {
+      links_->Merge(*result->links);
+    }
     fail_on_reached_ = fail_on_reached_ || result->fail_on_reached;
     if (options_.max_rejects && stats_.rejected > *options_.max_rejects) {
       status_ = ScanStatus::kTooManyRejects;
@@ -371,6 +448,15 @@ class RunWriter {
   // Times writing into *write_ns from now on.
   void set_timer(uint64_t* write_ns) { write_ns_ = write_ns; }
 
+  // Merges the LinkIndex of every batch of the link pass into *links.
+  void set_links(LinkIndex* links) { links_ = links; }
+
+  // Writes `text` to the output. Returns false when that failed.
+  bool WriteText(const std::string& text) {
+    std::string error;
+    return output_.Write(text, &error) || Fail(error);
+  }
+
  private:
   void Note(const std::vector<LineNote>& notes) {
     for (const LineNote& note : notes) {
@@ -395,6 +481,7 @@ class RunWriter {
   uint64_t shown_ = 0;
   uint64_t repaired_shown_ = 0;
   uint64_t* write_ns_ = nullptr;
+  LinkIndex* links_ = nullptr;
 };
 
 // Runs the batches through one worker on the calling thread.
@@ -590,14 +677,172 @@ bool WriteStats(const RunStats& stats, const RulePack& pack,
          file.Commit(error);
 }
 
+// The fields to parse: those the matcher reads, then those linking reads.
 ListingFields MakeListingFields(const ScanOptions& options,
-                                const CompiledPack& compiled) {
+                                const CompiledPack& compiled,
+                                LinkFields* link_fields) {
   ListingFields fields;
   fields.id_field = options.id_field;
   fields.text_fields = compiled.fields();
+  *link_fields = AddLinkFields(compiled.pack().settings, &fields.text_fields);
   fields.included_fields = options.include_fields;
   fields.strict_utf8 = options.strict_utf8;
   return fields;
+}
+
+// Reads every input once through `writer`, as the context says: the link
+// pass or the scoring pass. Profiles reading and writing into *profile
+// when it is not null.
+void RunPass(const ScanContext& context, const std::vector<std::string>& inputs,
+             std::ofstream* spool, RunWriter* writer, Profile* profile) {
+  const ScanOptions& options = *context.options;
+  BatchReader reader(inputs, options.max_line_bytes);
+  reader.set_spool(spool);
+  // The reader and the writer run on their own threads: they keep their
+  // own counters, added to the profile once the pass is over.
+  uint64_t read_ns = 0;
+  uint64_t write_ns = 0;
+  if (profile != nullptr) {
+    reader.set_timer(&read_ns);
+    writer->set_timer(&write_ns);
+  }
+  if (options.threads <= 1) {
+    RunSerial(context, &reader, writer);
+  } else {
+    ParallelRun(context, &reader, writer).Run();
+  }
+
+  if (!reader.error().empty() && writer->status() == ScanStatus::kDone) {
+    writer->Fail(reader.error());
+  }
+  if (profile != nullptr) {
+    profile->stage(Stage::kRead) += read_ns;
+    profile->stage(Stage::kWrite) += write_ns;
+  }
+}
+
+// Standard input kept in a temporary file for the second pass of a linked
+// run; removed when done.
+class Spool {
+ public:
+  ~Spool() {
+    if (!path_.empty()) std::filesystem::remove(path_);
+  }
+
+  // Creates the file when `inputs` read standard input. Returns false with
+  // a message in *error when it cannot be created.
+  bool Open(const std::vector<std::string>& inputs, std::string* error) {
+    if (std::find(inputs.begin(), inputs.end(), "-") == inputs.end()) {
+      return true;
+    }
+    std::string path =
+        (std::filesystem::temp_directory_path() / "adflag-stdin-XXXXXX")
+            .string();
+    const int fd = mkstemp(path.data());
+    if (fd < 0) {
+      *error = "cannot keep standard input for the second pass of linking: " +
+               std::string(std::strerror(errno));
+      return false;
+    }
+    close(fd);
+    path_ = path;
+    file_.open(path_, std::ios::binary | std::ios::trunc);
+    return true;
+  }
+
+  // The file, or null when standard input is not read.
+  std::ofstream* file() { return path_.empty() ? nullptr : &file_; }
+
+  // Closes the file and returns the inputs of the second pass: standard
+  // input replaced by the file. Returns false with a message in *error
+  // when the file could not be written.
+  bool Finish(std::vector<std::string>* inputs, std::string* error) {
+    if (path_.empty()) return true;
+    file_.close();
+    if (!file_) {
+      *error =
+          "cannot write the copy of standard input kept for the "
+          "second pass of linking: " +
+          path_;
+      return false;
+    }
+    std::replace(inputs->begin(), inputs->end(), std::string("-"), path_);
+    return true;
+  }
+
+ private:
+  std::string path_;
+  std::ofstream file_;
+};
+
+// The first pass of a linked run: reads every listing for its entities
+// and template into *links. Counts and rejects nothing: the second pass
+// does. Returns false when an input could not be read.
+bool GatherLinks(ScanContext context, const std::vector<std::string>& inputs,
+                 std::ofstream* spool, LinkIndex* links) {
+  ScanOptions quiet = *context.options;
+  quiet.output_path.clear();
+  quiet.rejects_path.clear();
+  quiet.max_rejects.reset();
+  quiet.quiet = true;
+  context.options = &quiet;
+  context.link_pass = true;
+
+  RunWriter writer(quiet, context.pack->rules.size());
+  writer.set_links(links);
+  if (!writer.Open()) return false;
+  RunPass(context, inputs, spool, &writer, nullptr);
+  writer.Finish();
+  return writer.status() == ScanStatus::kDone;
+}
+
+// Reads the --links summary into *links. Returns false when it cannot.
+bool ReadLinks(const std::string& path, LinkIndex* links) {
+  std::ifstream in(path, std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  std::string error;
+  if (!in.good() && !in.eof()) {
+    error = path + ": cannot read the link summary";
+  } else if (LinkIndex::Read(data, path, links, &error)) {
+    return true;
+  }
+  spdlog::error("adflag: error: {}", error);
+  return false;
+}
+
+// Whether the run links listings, and how it gets the LinkIndex.
+enum class Linking { kOff, kFromSummary, kGather, kEmitSummary };
+
+Linking LinkingOf(const ScanOptions& options, const RulePack& pack) {
+  if (!options.emit_summary_path.empty()) return Linking::kEmitSummary;
+  if (!options.links_path.empty()) return Linking::kFromSummary;
+  return PackUsesLinks(pack) ? Linking::kGather : Linking::kOff;
+}
+
+// Ends a run: the summary on stderr, the profile and the --stats file.
+void FinishRun(const ScanOptions& options, const RulePack& pack,
+               std::chrono::steady_clock::time_point started, RunWriter* writer,
+               Profile* profile, ScanReport* report) {
+  writer->Finish();
+  RunStats& stats = writer->stats();
+  stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
+  if (!options.quiet) PrintSummary(stats, options);
+  if (options.profile) {
+    profile->rule_listings = stats.rule_hits;
+    spdlog::info("{}",
+                 FormatProfile(*profile, pack, options.threads, stats.seconds));
+  }
+  std::string error;
+  if (!options.stats_path.empty() &&
+      !WriteStats(stats, pack, options.stats_path, &error)) {
+    writer->Fail(error);
+  }
+  report->status = writer->status();
+  report->fail_on_reached = writer->fail_on_reached();
+  report->stats = stats;
 }
 
 }  // namespace
@@ -624,64 +869,63 @@ ScanReport RunScan(const ScanOptions& options) {
     return report;
   }
 
-  // Build what the workers share, then run.
+  // Build what the workers share.
   Scorer scorer(pack);
   OutputOptions output_options{options.all, options.include_fields};
   FlagWriter flag_writer(*compiled, output_options);
-  ScanContext context{&options,
-                      &pack,
-                      compiled.get(),
-                      &scorer,
-                      &flag_writer,
-                      MakeListingFields(options, *compiled),
-                      options.min_score.value_or(pack.settings.threshold),
-                      {}};
+  ScanContext context;
+  context.options = &options;
+  context.pack = &pack;
+  context.compiled = compiled.get();
+  context.scorer = &scorer;
+  context.writer = &flag_writer;
+  context.fields = MakeListingFields(options, *compiled, &context.link_fields);
+  context.threshold = options.min_score.value_or(pack.settings.threshold);
+  context.entity_options.phone_region = options.phone_region;
   for (const std::string& input : inputs) {
     context.source_names.push_back(SourceName(input));
   }
   Profile profile(pack.rules.size());
   if (options.profile) context.profile = &profile;
-  RunWriter writer(options, pack.rules.size());
-  if (!writer.Open()) return report;
-  BatchReader reader(inputs, options.max_line_bytes);
-  // The reader and the writer run on their own threads: they keep their
-  // own counters, added to the profile once the run is over.
-  uint64_t read_ns = 0;
-  uint64_t write_ns = 0;
-  if (options.profile) {
-    reader.set_timer(&read_ns);
-    writer.set_timer(&write_ns);
-  }
-  if (options.threads <= 1) {
-    RunSerial(context, &reader, &writer);
-  } else {
-    ParallelRun(context, &reader, &writer).Run();
-  }
 
-  // Account for how the run ended.
-  if (!reader.error().empty() && writer.status() == ScanStatus::kDone) {
-    writer.Fail(reader.error());
+  // A linked run first needs what the whole run knows of each contact and
+  // template: from a summary, or from a first pass over the inputs.
+  const Linking linking = LinkingOf(options, pack);
+  LinkIndex links;
+  Spool spool;
+  if (linking == Linking::kFromSummary &&
+      !ReadLinks(options.links_path, &links)) {
+    return report;
   }
-  writer.Finish();
-  RunStats& stats = writer.stats();
-  stats.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-          .count();
-  if (!options.quiet) PrintSummary(stats, options);
-  if (options.profile) {
-    profile.stage(Stage::kRead) += read_ns;
-    profile.stage(Stage::kWrite) += write_ns;
-    profile.rule_listings = stats.rule_hits;
-    spdlog::info("{}",
-                 FormatProfile(profile, pack, options.threads, stats.seconds));
+  if (linking == Linking::kGather &&
+      (!spool.Open(inputs, &error) ||
+       !GatherLinks(context, inputs, spool.file(), &links) ||
+       !spool.Finish(&inputs, &error))) {
+    if (!error.empty()) spdlog::error("adflag: error: {}", error);
+    return report;
   }
-  if (!options.stats_path.empty() &&
-      !WriteStats(stats, pack, options.stats_path, &error)) {
-    writer.Fail(error);
+  if (linking != Linking::kOff) context.links = &links;
+
+  // --emit-summary: one pass that counts and rejects lines as a scan does,
+  // and writes the summary in place of flags.
+  ScanOptions emit = options;
+  if (linking == Linking::kEmitSummary) {
+    emit.output_path = options.emit_summary_path;
+    context.options = &emit;
+    context.link_pass = true;
+    context.links = nullptr;
   }
-  report.status = writer.status();
-  report.fail_on_reached = writer.fail_on_reached();
-  report.stats = stats;
+  RunWriter writer(*context.options, pack.rules.size());
+  if (linking == Linking::kEmitSummary) writer.set_links(&links);
+  if (!writer.Open()) return report;
+  RunPass(context, inputs, nullptr, &writer, context.profile);
+  if (linking == Linking::kEmitSummary &&
+      writer.status() == ScanStatus::kDone) {
+    std::string summary;
+    links.Write(&summary);
+    writer.WriteText(summary);
+  }
+  FinishRun(options, pack, started, &writer, context.profile, &report);
   return report;
 }
 

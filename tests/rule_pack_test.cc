@@ -240,7 +240,7 @@ TEST_CASE("a rule with nothing to match is reported") {
 )";
   CHECK(Problems(text) ==
         Lines{"r.yaml:2:5: error: rule 'a' has nothing to match: it needs "
-              "'any', 'all' or 'requires'"});
+              "'any', 'all', 'requires' or 'links'"});
 }
 
 TEST_CASE("a malformed rule id is reported") {

@@ -1,7 +1,8 @@
 // Rule examples: the hit and miss texts a rule carries to show, and to
 // prove, what it is meant to catch. Each example becomes a listing whose
 // fields read by the rule (and by the rules it requires) hold the text,
-// and runs through the whole pack. `when` conditions are set aside for
+// and runs through the whole pack, with the linked context its `links`
+// give (see links.h). `when` conditions are set aside for
 // examples: they test the patterns, and an example has no category.
 
 #ifndef ADFLAG_EXAMPLES_H_

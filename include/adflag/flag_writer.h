@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "adflag/entities.h"
+#include "adflag/links.h"
 #include "adflag/listing_parser.h"
 #include "adflag/matcher.h"
 #include "adflag/scorer.h"
@@ -22,6 +24,12 @@ struct ListingRecord {
   const Listing* listing = nullptr;
   const Verdict* verdict = nullptr;
   bool flagged = false;
+  // The listing's entities; null writes none.
+  const std::vector<Entity>* entities = nullptr;
+  // In a linked run: what linking says of the listing, for the evidence of
+  // link conditions, and its `links` object as JSON; null otherwise.
+  const LinkFacts* facts = nullptr;
+  const std::string* links_json = nullptr;
 };
 
 // How records are written.

@@ -41,6 +41,10 @@ struct Hit {
   int value_index = -1;
   // Bytes of the original field value.
   ByteSpan span;
+  // For a rule's condition on linking that the listing meets: the
+  // LinkMeasure, as an int; field is then -1 and the span empty. -1 for
+  // evidence from text.
+  int link = -1;
 };
 
 // A rule whose patterns fired on a listing, with its evidence in field,
@@ -57,6 +61,9 @@ struct MatchResult {
   std::vector<RuleMatch> rules;
   // Rules that an `unless` pattern vetoed, in pack order.
   std::vector<int> vetoed;
+  // Rules with `links` conditions that do not run on this listing: its
+  // `when` conditions fail, or the rule is deprecated. In pack order.
+  std::vector<int> out_of_scope;
 };
 
 // Counters the matcher keeps for --profile and for the benchmark.

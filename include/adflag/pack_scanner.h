@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "adflag/diagnostic.h"
+#include "adflag/links.h"
+#include "adflag/listing_links.h"
 #include "adflag/listing_parser.h"
 #include "adflag/matcher.h"
 #include "adflag/rule_pack.h"
@@ -64,6 +66,15 @@ class PackScanner {
   // True when the last listing is flagged under the pack's threshold.
   bool flagged() const;
 
+  // True when the pack has rules on linking: every input must then be read
+  // through Gather (GatherInputs) before any line is scanned.
+  bool uses_links() const { return linking_; }
+
+  // Adds the listing on one line to what the scanner knows of the run's
+  // contacts and templates, under `fallback_id` when it has no id. Lines
+  // that are not listings are skipped here; Scan rejects them.
+  void Gather(std::string_view content, const std::string& fallback_id);
+
  private:
   explicit PackScanner(RulePack pack);
 
@@ -73,11 +84,25 @@ class PackScanner {
   std::unique_ptr<Scorer> scorer_;
   std::unique_ptr<ListingParser> parser_;
   std::unique_ptr<Matcher> matcher_;
+  LinkFields link_fields_;
+  std::unique_ptr<ListingLinker> linker_;
+  bool linking_ = false;
+  LinkIndex links_;
+  LinkFacts facts_;
 
   Listing listing_;
   MatchResult matches_;
   Verdict verdict_;
 };
+
+// The first pass of a run whose packs have rules on linking: reads every
+// input once and gathers each listing into every scanner that uses links.
+// Returns false with a message in *error when an input cannot be read, or
+// is standard input ("-"), which cannot be read twice.
+bool GatherInputs(const std::vector<std::string>& inputs,
+                  uint64_t max_line_bytes,
+                  const std::vector<PackScanner*>& scanners,
+                  std::string* error);
 
 }  // namespace adflag
 

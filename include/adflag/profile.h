@@ -26,10 +26,11 @@ enum class Stage {
   kNormalize,
   kMatch,
   kEvidence,
+  kLink,
   kScore,
   kWrite,
 };
-inline constexpr int kStageCount = 7;
+inline constexpr int kStageCount = 8;
 
 // Returns the lower-case name of a stage ("read", "parse", ...).
 const char* StageName(Stage stage);

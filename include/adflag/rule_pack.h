@@ -19,8 +19,10 @@
 #ifndef ADFLAG_RULE_PACK_H_
 #define ADFLAG_RULE_PACK_H_
 
+#include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "adflag/diagnostic.h"
@@ -40,10 +42,47 @@ enum class RuleStatus { kExperimental, kTest, kStable, kDeprecated };
 // Returns "experimental", "test", "stable" or "deprecated".
 const char* RuleStatusName(RuleStatus status);
 
+// What linking measures for a listing, over the whole run: how many
+// listings share its phone, in how many cities and regions, how many share
+// its email or handle, the size of its text template's cluster and the
+// phones that cluster spans, and how many of its phones are written to
+// evade (spelled out, mixed with words, look-alike digits).
+enum class LinkMeasure {
+  kPhoneListings,
+  kPhoneCities,
+  kPhoneRegions,
+  kEmailListings,
+  kHandleListings,
+  kClusterSize,
+  kClusterPhones,
+  kObscuredPhones,
+};
+
+// The number of LinkMeasure values.
+constexpr int kLinkMeasureCount = 8;
+
+// Returns the name rules use for `measure`, such as "phone_cities".
+const char* LinkMeasureName(LinkMeasure measure);
+
+// Parses a measure name as LinkMeasureName prints it. Returns false for
+// anything else.
+bool ParseLinkMeasure(std::string_view name, LinkMeasure* measure);
+
+// A rule's condition on linking: the listing's measure is at least
+// `at_least`.
+struct LinkCondition {
+  LinkMeasure measure = LinkMeasure::kPhoneListings;
+  int64_t at_least = 1;
+  SourcePos pos;
+};
+
 // A listing that a rule's examples say must or must not fire the rule.
+// `links` gives the linked context of the example: the value of each
+// measure it names; the others are 0.
 struct Example {
   std::string text;
   SourcePos pos;
+  std::map<LinkMeasure, int64_t> links;
 };
 
 // A condition on a listing's raw field text: the rule runs only on
@@ -71,6 +110,8 @@ struct Rule {
   std::vector<Pattern> except;
   std::vector<Pattern> unless;
   std::vector<std::string> requires_rules;
+  // Conditions on linking, all of which must hold.
+  std::vector<LinkCondition> links;
   bool case_sensitive = false;
   bool normalize = true;
   std::vector<std::string> references;
@@ -88,6 +129,14 @@ struct PackSettings {
   double medium = 0.60;
   double high = 0.85;
   std::vector<std::string> text_fields = {"title", "body"};
+  // Fields phones, emails, URLs and handles are taken from, for the
+  // output's `entities` and for linking.
+  std::vector<std::string> entity_fields = {
+      "title", "body", "phone", "email", "/contact/phone", "/contact/email"};
+  // Fields that say where and when a listing was posted, for linking.
+  std::string city_field = "city";
+  std::string region_field = "region";
+  std::string time_field = "posted_at";
 };
 
 // A loaded pack: settings and rules in file order.

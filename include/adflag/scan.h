@@ -48,6 +48,13 @@ struct ScanOptions {
   bool quiet = false;
   // Print the time per stage and per rule to stderr at the end.
   bool profile = false;
+  // --links: a merged link summary to score with; empty: none.
+  std::string links_path;
+  // --emit-summary: write the run's link summary here instead of flags;
+  // empty: none.
+  std::string emit_summary_path;
+  // The region of phone numbers written without a country code.
+  std::string phone_region = "US";
 };
 
 // The counts of one run. For every run,

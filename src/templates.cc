@@ -356,6 +356,18 @@ bool ParseHexKey(std::string_view hex, uint64_t* key) {
 }
 
 // Merges the sorted, unique ids `from` into *into, keeping the smallest.
+// Puts `id` among the kMaxSampleIds smallest of *ids, which is sorted;
+// allocates only when it gets in.
+void AddSampleId(std::string_view id, std::vector<std::string>* ids) {
+  auto at = std::lower_bound(ids->begin(), ids->end(), id);
+  if (at != ids->end() && *at == id) return;
+  if (ids->size() >= TemplateIndex::kMaxSampleIds && at == ids->end()) {
+    return;
+  }
+  ids->emplace(at, id);
+  if (ids->size() > TemplateIndex::kMaxSampleIds) ids->pop_back();
+}
+
 void MergeSampleIds(const std::vector<std::string>& from,
                     std::vector<std::string>* into) {
   std::vector<std::string> merged;
@@ -577,13 +589,16 @@ void TemplateIndex::Add(const TemplateSignature& signature,
   std::sort(keys.begin(), keys.end());
   const size_t distinct = std::unique(keys.begin(), keys.end()) - keys.begin();
 
-  ClusterTotals listing;
-  listing.listings = 1;
+  // The hot path of a run: no totals of its own for the listing.
+  const uint32_t root =
+      JoinKeys(std::span<const uint64_t>(keys.data(), distinct));
+  ClusterTotals& cluster = totals_[root];
+  ++cluster.listings;
+  ++listing_count_;
   for (const std::string& phone : phones) {
-    if (!phone.empty()) listing.phones.insert(phone);
+    if (!phone.empty()) cluster.phones.insert(phone);
   }
-  listing.sample_ids.emplace_back(listing_id);
-  AddToCluster(std::span<const uint64_t>(keys.data(), distinct), listing);
+  AddSampleId(listing_id, &cluster.sample_ids);
 }
 
 void TemplateIndex::Merge(const TemplateIndex& other) {
@@ -685,38 +700,47 @@ bool TemplateIndex::Read(std::string_view data, TemplateIndex* index,
   return true;
 }
 
-// TODO: every Add allocates (the roots and new nodes lists, a phone-set
-// node, a sample id), a few microseconds per listing; small inline buffers
-// would avoid most of it.
+// TODO: each new cluster costs a hash-map node, a phone-set node and a
+// sample id, about 250 bytes and a microsecond or two; singletons, the
+// common case, could be kept in a compact table of their own.
 void TemplateIndex::AddToCluster(std::span<const uint64_t> keys,
                                  const ClusterTotals& totals) {
   if (keys.empty()) return;
-  std::vector<uint32_t> roots;
-  std::vector<uint32_t> new_nodes;
-  for (uint64_t key : keys) {
-    const std::optional<uint32_t> node = FindNode(key);
-    if (node) {
-      roots.push_back(Root(*node));
-    } else {
-      new_nodes.push_back(CreateNode(key));
-    }
-  }
-  std::sort(roots.begin(), roots.end());
-  roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
-
-  uint32_t root = roots.empty() ? new_nodes.front() : roots.front();
-  for (size_t i = 1; i < roots.size(); ++i) root = Union(root, roots[i]);
-  ClusterTotals& cluster = totals_[root];
-  for (uint32_t node : new_nodes) {
-    parents_[node] = root;
-    ++cluster.band_keys;
-    cluster.smallest_key = std::min(cluster.smallest_key, keys_[node]);
-  }
-
+  ClusterTotals& cluster = totals_[JoinKeys(keys)];
   cluster.listings += totals.listings;
   cluster.phones.insert(totals.phones.begin(), totals.phones.end());
   MergeSampleIds(totals.sample_ids, &cluster.sample_ids);
   listing_count_ += totals.listings;
+}
+
+uint32_t TemplateIndex::JoinKeys(std::span<const uint64_t> keys) {
+  // Few keys each time: small vectors kept between calls, no allocation.
+  join_roots_.clear();
+  join_new_nodes_.clear();
+  for (uint64_t key : keys) {
+    const std::optional<uint32_t> node = FindNode(key);
+    if (node) {
+      join_roots_.push_back(Root(*node));
+    } else {
+      join_new_nodes_.push_back(CreateNode(key));
+    }
+  }
+  std::sort(join_roots_.begin(), join_roots_.end());
+  join_roots_.erase(std::unique(join_roots_.begin(), join_roots_.end()),
+                    join_roots_.end());
+
+  uint32_t root =
+      join_roots_.empty() ? join_new_nodes_.front() : join_roots_.front();
+  for (size_t i = 1; i < join_roots_.size(); ++i) {
+    root = Union(root, join_roots_[i]);
+  }
+  ClusterTotals& cluster = totals_[root];
+  for (uint32_t node : join_new_nodes_) {
+    parents_[node] = root;
+    ++cluster.band_keys;
+    cluster.smallest_key = std::min(cluster.smallest_key, keys_[node]);
+  }
+  return root;
 }
 
 std::optional<uint32_t> TemplateIndex::FindNode(uint64_t key) const {

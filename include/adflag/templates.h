@@ -115,7 +115,11 @@ struct TemplateCluster {
 // same boilerplate sentences chain into one giant cluster (19,269 of the
 // 20,000 listings of bench/gen_listings.py). Dropping boilerplate shingles
 // or a stricter band shape (e.g. 128 values as 16 bands of 8 rows) would
-// cut the chaining.
+// cut the chaining; 8 bands of 8 rows tried here cut it (largest cluster
+// 184 of 200,000) but also split template families whose slots differ
+// (Jaccard about 0.6), which is what the index is for. Dropping shingles
+// by document frequency needs a count over the whole run first (a
+// count-min sketch would keep it mergeable).
 class TemplateIndex {
  public:
   // Sample listing ids kept per cluster.
@@ -192,6 +196,11 @@ class TemplateIndex {
   void AddToCluster(std::span<const uint64_t> keys,
                     const ClusterTotals& totals);
 
+  // Puts the distinct `keys` into one cluster with every cluster that
+  // already holds one of them, creating the keys it lacks, and returns
+  // the cluster's root. The cluster's totals are left to the caller.
+  uint32_t JoinKeys(std::span<const uint64_t> keys);
+
   // Returns the node of `key`, or nullopt when the index lacks it.
   std::optional<uint32_t> FindNode(uint64_t key) const;
 
@@ -229,6 +238,9 @@ class TemplateIndex {
   // Totals of each root.
   std::unordered_map<uint32_t, ClusterTotals> totals_;
   uint64_t listing_count_ = 0;
+  // Scratch space of JoinKeys.
+  std::vector<uint32_t> join_roots_;
+  std::vector<uint32_t> join_new_nodes_;
 };
 
 }  // namespace adflag

@@ -438,6 +438,50 @@ slope_us() {
   fi
 }
 
+# Linking: the bench pack with two scored rules on links (bench/linking/),
+# so every listing is read twice and linked in the scoring pass.
+bench_linking() {
+  local main=$1 big=${2:-} pack="$DATA/packs/linked" bytes count
+  rm -rf "$pack"
+  mkdir -p "$pack"
+  cp bench/rules/*.yaml bench/linking/links.yaml "$pack/"
+  bytes=$(bytes_of "$main")
+  log "linking, $(label "$main")"
+  measure_scan linked-t1 "$RUNS" "$main" 1 "$pack"
+  measure_scan linked-t2 "$RUNS" "$main" 2 "$pack"
+  local t1=${MEDIAN_S[linked-t1]} t2=${MEDIAN_S[linked-t2]}
+  row "Linking on (bench pack + 2 scored rules on links), 1 thread" \
+    "$(label "$main")" "$(calc "%.3f s" "$t1") ($(calc "%.0f" \
+      "$bytes / $t1 / 1e6") MB/s$(cpu_note linked-t1)), $(calc "%.2fx" \
+      "$t1 / ${MEDIAN_S[floor]}") the floor$(exit_note linked-t1)" \
+    "<= 2.5x the floor" \
+    "$(verdict "$(calc "%.2f" "$t1 / ${MEDIAN_S[floor]}")" "<=" 2.5)"
+  row "Linking on, 2 threads: speedup over 1 thread" "$(label "$main")" \
+    "$(calc "%.3f s" "$t2") = $(calc "%.2fx" "$t1 / $t2")$(
+      exit_note linked-t2)" ">= 1.7x" \
+    "$(verdict "$(calc "%.2f" "$t1 / $t2")" ">=" 1.7)"
+  [[ -z "$big" || -z "$GNU_TIME" ]] && return
+
+  # Memory that linking adds, per listing: peak RSS with and without it,
+  # on the large corpus, 2 threads; and the summary file per listing.
+  count=$(lines_of "$big")
+  log "linking, memory, $(label "$big")"
+  measure_scan linked-t2-big 1 "$big" 2 "$pack"
+  measure linked-summary-big 1 /dev/null "$ADFLAG" scan "$big" -r "$pack" \
+    --threads 2 -q --emit-summary "$DATA/linked-big.summary"
+  local linked_kib=${PEAK_KIB[linked-t2-big]}
+  local plain_kib=${PEAK_KIB[bench-t2-big]}
+  local summary_bytes
+  summary_bytes=$(bytes_of "$DATA/linked-big.summary")
+  row "Linking on, peak memory, 2 threads, 1 run" "$(label "$big")" \
+    "$(mib "$linked_kib") ($(mib "$plain_kib") without linking): $(calc \
+      "%.0f" "($linked_kib - $plain_kib) * 1024 / $count") bytes per listing; \
+$(calc "%.1f s" "${MEDIAN_S[linked-t2-big]}"); summary file $(calc \
+      "%.0f" "$summary_bytes / $count") bytes per listing$(
+      exit_note linked-t2-big)$(exit_note linked-summary-big)" \
+    "report" "—"
+}
+
 bench_python_peer() {
   local main=$1 input count
   input=$(corpus "$PEER_LISTINGS")
@@ -524,6 +568,7 @@ main() {
     bench_pattern_growth "$(corpus "$GROWTH_LISTINGS")"
   fi
   bench_input_growth "$small" "$main" "$big"
+  bench_linking "$main" "$big"
   bench_python_peer "$main"
   bench_jq_peer "$main"
 

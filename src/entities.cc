@@ -11,6 +11,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -72,7 +73,7 @@ class EntityWorkspace {
  private:
   // Parse takes microseconds; listings repeat numbers, and a bounded
   // cache, cleared when full, keeps memory flat on any input.
-  static constexpr size_t kMaxCachedNumbers = 4096;
+  static constexpr size_t kMaxCachedNumbers = 16384;
 
   // The region is fixed for the workspace, so the number alone is the key.
   std::string region_;
@@ -105,12 +106,44 @@ PhoneVerdict AskLibphonenumber(const std::string& number,
 
 }  // namespace
 
+// libphonenumber's answers for every extractor of the process, so that a
+// number costs one parse per run, not one per thread and per pass (a linked
+// scan reads every listing twice). Bounded like the caches of the
+// workspaces, which are asked first and need no lock.
+class SharedVerdicts {
+ public:
+  static constexpr size_t kMaxNumbers = size_t{1} << 16;
+
+  // Returns the verdict on `dialed` in `region`, asking libphonenumber
+  // when no extractor has asked before.
+  static PhoneVerdict Get(const std::string& region,
+                          const std::string& dialed) {
+    static SharedVerdicts shared;
+    std::string key = region + ":" + dialed;
+    {
+      std::lock_guard<std::mutex> lock(shared.mutex_);
+      const auto found = shared.verdicts_.find(key);
+      if (found != shared.verdicts_.end()) return found->second;
+    }
+
+    PhoneVerdict verdict = AskLibphonenumber(dialed, region);
+    std::lock_guard<std::mutex> lock(shared.mutex_);
+    if (shared.verdicts_.size() >= kMaxNumbers) shared.verdicts_.clear();
+    shared.verdicts_.emplace(std::move(key), verdict);
+    return verdict;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, PhoneVerdict> verdicts_;
+};
+
 const PhoneVerdict& EntityWorkspace::Verdict(const std::string& dialed) {
   const auto found = verdicts_.find(dialed);
   if (found != verdicts_.end()) return found->second;
 
   if (verdicts_.size() >= kMaxCachedNumbers) verdicts_.clear();
-  return verdicts_.emplace(dialed, AskLibphonenumber(dialed, region_))
+  return verdicts_.emplace(dialed, SharedVerdicts::Get(region_, dialed))
       .first->second;
 }
 

@@ -61,6 +61,13 @@ bool PackUsesLinks(const RulePack& pack) {
   });
 }
 
+bool PackScoresLinks(const RulePack& pack) {
+  return std::any_of(pack.rules.begin(), pack.rules.end(), [](const Rule& r) {
+    return !r.links.empty() && r.status != RuleStatus::kDeprecated &&
+           r.status != RuleStatus::kExperimental;
+  });
+}
+
 ListingLinker::ListingLinker(LinkFields fields, EntityOptions options)
     : fields_(std::move(fields)), extractor_(std::move(options)) {}
 

@@ -26,6 +26,7 @@
 #include "adflag/listing_links.h"
 #include "adflag/listing_parser.h"
 #include "adflag/matcher.h"
+#include "adflag/pack_scanner.h"
 #include "adflag/profile.h"
 #include "adflag/rule_pack.h"
 #include "output_file.h"
@@ -112,8 +113,6 @@ struct BatchResult {
   std::vector<LineNote> notes;
   RunStats stats;
   bool fail_on_reached = false;
-  // In the link pass, the batch's listings.
-  std::unique_ptr<LinkIndex> links;
 };
 
 // The read-only state every worker shares.
@@ -130,8 +129,15 @@ struct ScanContext {
   LinkFields link_fields;
   EntityOptions entity_options;
   // True in the first pass of a linked run, which only gathers the
-  // LinkIndex.
+  // LinkIndex: each worker gathers its own, added to *gathered (under
+  // *gathered_mutex) when the worker is done.
   bool link_pass = false;
+  LinkIndex* gathered = nullptr;
+  std::mutex* gathered_mutex = nullptr;
+  // In a linked run, true when every listing needs its links to be scored:
+  // a rule on links counts toward the score, or --all writes them all.
+  // Otherwise only the listings written need them.
+  bool link_every_listing = false;
   // In the scoring pass of a linked run, what the whole run shares; null
   // when linking is off.
   const LinkIndex* links = nullptr;
@@ -164,6 +170,8 @@ struct Worker {
   Verdict verdict;
   LinkFacts facts;
   std::string links_json;
+  // The listings this worker read in the link pass.
+  LinkIndex gathered;
   Profile profile;
   bool profiling;
 };
@@ -211,8 +219,18 @@ void WriteListing(const ScanContext& context, const std::string& source,
 void ScoreListing(const ScanContext& context, const std::string& source,
                   const LineView& line, Worker* worker, BatchResult* result) {
   worker->matcher.Match(worker->listing, &worker->matches);
-  if (context.links != nullptr) LinkListing(context, worker);
+  const bool link_first =
+      context.links != nullptr && context.link_every_listing;
+  if (link_first) LinkListing(context, worker);
   {
+    StageTimer timer(worker->Counter(Stage::kScore));
+    context.scorer->Score(worker->matches, &worker->verdict);
+  }
+  // Rules on links that cannot change the score (experimental ones) are
+  // only worked out for the listings written.
+  if (context.links != nullptr && !link_first &&
+      IsFlagged(worker->verdict, context.threshold)) {
+    LinkListing(context, worker);
     StageTimer timer(worker->Counter(Stage::kScore));
     context.scorer->Score(worker->matches, &worker->verdict);
   }
@@ -236,14 +254,14 @@ void ScoreListing(const ScanContext& context, const std::string& source,
 
 // The link pass: adds the listing to the batch's LinkIndex.
 void GatherListing(const std::string& source, const LineView& line,
-                   Worker* worker, BatchResult* result) {
+                   Worker* worker) {
   StageTimer timer(worker->Counter(Stage::kLink));
   const ListingRecord record{&source, line.number, &worker->listing, nullptr,
                              false};
   worker->linker.Read(worker->listing, ListingId(record),
                       /*with_signature=*/true);
-  result->links->Add(worker->linker.posting(), worker->linker.entities(),
-                     worker->linker.signature());
+  worker->gathered.Add(worker->linker.posting(), worker->linker.entities(),
+                       worker->linker.signature());
 }
 
 void ProcessLine(const ScanContext& context, const std::string& source,
@@ -278,7 +296,7 @@ void ProcessLine(const ScanContext& context, const std::string& source,
                     ": repaired invalid UTF-8 (replaced by U+FFFD)"});
   }
   if (context.link_pass) {
-    GatherListing(source, line, worker, result);
+    GatherListing(source, line, worker);
   } else {
     ScoreListing(context, source, line, worker, result);
   }
@@ -287,7 +305,6 @@ void ProcessLine(const ScanContext& context, const std::string& source,
 void ProcessBatch(const ScanContext& context, const Batch& batch,
                   Worker* worker, BatchResult* result) {
   result->stats.rule_hits.assign(context.pack->rules.size(), 0);
-  if (context.link_pass) result->links = std::make_unique<LinkIndex>();
   const std::string& source = context.source_names[batch.input];
   for (size_t i = 0; i < batch.lines.size(); ++i) {
     ProcessLine(context, source, batch.line(i), worker, result);
@@ -404,9 +421,6 @@ class RunWriter {
     }
     Note(result->notes);
     stats_.Add(result->stats);
-    if (links_ != nullptr && result->links != nullptr) {
-      links_->Merge(*result->links);
-    }
     fail_on_reached_ = fail_on_reached_ || result->fail_on_reached;
     if (options_.max_rejects && stats_.rejected > *options_.max_rejects) {
       status_ = ScanStatus::kTooManyRejects;
@@ -448,9 +462,6 @@ class RunWriter {
   // Times writing into *write_ns from now on.
   void set_timer(uint64_t* write_ns) { write_ns_ = write_ns; }
 
-  // Merges the LinkIndex of every batch of the link pass into *links.
-  void set_links(LinkIndex* links) { links_ = links; }
-
   // Writes `text` to the output. Returns false when that failed.
   bool WriteText(const std::string& text) {
     std::string error;
@@ -481,8 +492,19 @@ class RunWriter {
   uint64_t shown_ = 0;
   uint64_t repaired_shown_ = 0;
   uint64_t* write_ns_ = nullptr;
-  LinkIndex* links_ = nullptr;
 };
+
+// Adds what a worker gathered in the link pass to the run's LinkIndex.
+void HandOverGathered(const ScanContext& context, Worker* worker) {
+  if (!context.link_pass) return;
+  std::lock_guard<std::mutex> lock(*context.gathered_mutex);
+  if (context.gathered->listing_count() == 0) {
+    *context.gathered = std::move(worker->gathered);
+  } else {
+    context.gathered->Merge(worker->gathered);
+  }
+  worker->gathered = LinkIndex();
+}
 
 // Runs the batches through one worker on the calling thread.
 void RunSerial(const ScanContext& context, BatchReader* reader,
@@ -494,6 +516,7 @@ void RunSerial(const ScanContext& context, BatchReader* reader,
     ProcessBatch(context, batch, &worker, &result);
     if (!writer->Accept(&result)) break;
   }
+  HandOverGathered(context, &worker);
   if (context.profile != nullptr) context.profile->Add(worker.profile);
 }
 
@@ -555,6 +578,7 @@ class ParallelRun {
       ProcessBatch(context_, batch, &worker, &result);
       Deliver(&batch, &result, &worker);
     }
+    HandOverGathered(context_, &worker);
   }
 
   // Waits for a batch to process. Returns false when there is none left
@@ -787,9 +811,11 @@ bool GatherLinks(ScanContext context, const std::vector<std::string>& inputs,
   quiet.quiet = true;
   context.options = &quiet;
   context.link_pass = true;
+  std::mutex mutex;
+  context.gathered = links;
+  context.gathered_mutex = &mutex;
 
   RunWriter writer(quiet, context.pack->rules.size());
-  writer.set_links(links);
   if (!writer.Open()) return false;
   RunPass(context, inputs, spool, &writer, nullptr);
   writer.Finish();
@@ -905,18 +931,23 @@ ScanReport RunScan(const ScanOptions& options) {
     return report;
   }
   if (linking != Linking::kOff) context.links = &links;
+  context.link_every_listing = options.all || PackScoresLinks(pack);
 
   // --emit-summary: one pass that counts and rejects lines as a scan does,
   // and writes the summary in place of flags.
   ScanOptions emit = options;
+  std::mutex gathered_mutex;
   if (linking == Linking::kEmitSummary) {
-    emit.output_path = options.emit_summary_path;
+    // "-" is standard output, as -o leaves it empty.
+    emit.output_path =
+        options.emit_summary_path == "-" ? "" : options.emit_summary_path;
     context.options = &emit;
     context.link_pass = true;
     context.links = nullptr;
+    context.gathered = &links;
+    context.gathered_mutex = &gathered_mutex;
   }
   RunWriter writer(*context.options, pack.rules.size());
-  if (linking == Linking::kEmitSummary) writer.set_links(&links);
   if (!writer.Open()) return report;
   RunPass(context, inputs, nullptr, &writer, context.profile);
   if (linking == Linking::kEmitSummary &&

@@ -47,6 +47,11 @@ LinkFields AddLinkFields(const PackSettings& settings,
 // Returns true when a rule of `pack` that runs has `links` conditions.
 bool PackUsesLinks(const RulePack& pack);
 
+// Returns true when a rule of `pack` with `links` conditions counts toward
+// the score (it is neither experimental nor deprecated), so that linking
+// can change whether a listing is flagged.
+bool PackScoresLinks(const RulePack& pack);
+
 // Reads what linking needs from one listing at a time. Keeps the results
 // of the last listing read. One per thread.
 class ListingLinker {

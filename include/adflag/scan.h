@@ -50,8 +50,8 @@ struct ScanOptions {
   bool profile = false;
   // --links: a merged link summary to score with; empty: none.
   std::string links_path;
-  // --emit-summary: write the run's link summary here instead of flags;
-  // empty: none.
+  // --emit-summary: write the run's link summary here ("-": standard
+  // output) instead of flags; empty: none.
   std::string emit_summary_path;
   // The region of phone numbers written without a country code.
   std::string phone_region = "US";

@@ -22,6 +22,9 @@ struct RawScanFlags {
 };
 
 void AddScanLinking(CLI::App* scan, ScanOptions* options) {
+  scan->add_flag("--link", options->link,
+                 "Link listings through shared contacts and templates, "
+                 "even when no rule on links is scored");
   auto* links = scan->add_option(
       "--links", options->links_path,
       "Score with this merged link summary (from 'adflag link')");

@@ -1,6 +1,8 @@
 #include "adflag/links.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "json_text.h"
@@ -152,7 +154,32 @@ bool ReadEntityJson(const nlohmann::json& json, std::string* key,
          json.contains("ids") && ReadStrings(json["cities"], &stats->cities) &&
          ReadStrings(json["regions"], &stats->regions) &&
          ReadStrings(json["ids"], &stats->sample_ids) &&
-         stats->sample_ids.size() <= LinkIndex::kSampleIds;
+         stats->sample_ids.size() <= LinkIndex::kSampleIds &&
+         std::adjacent_find(stats->sample_ids.begin(), stats->sample_ids.end(),
+                            std::greater_equal<>()) == stats->sample_ids.end();
+}
+
+// True when `json` is a summary's first line, of any version.
+bool IsSummaryHeader(const nlohmann::json& json) {
+  auto has = [&](const char* member) { return json.contains(member); };
+  return json.is_object() && has("format") && json["format"].is_string() &&
+         json["format"] == kSummaryFormat && has("version") &&
+         json["version"].is_number_integer() && has("listings") &&
+         json["listings"].is_number_unsigned() && has("entities") &&
+         json["entities"].is_number_unsigned();
+}
+
+// Turns the template index's error `message`, "line N: what", into the
+// line of the summary it names, counting from `first_line`, and what.
+size_t TemplateErrorLine(std::string* message, size_t first_line) {
+  size_t line = 0;
+  const size_t colon = message->find(": ");
+  if (std::sscanf(message->c_str(), "line %zu:", &line) != 1 || line == 0 ||
+      colon == std::string::npos) {
+    return first_line;
+  }
+  message->erase(0, colon + 2);
+  return first_line + line - 1;
 }
 
 std::string LineError(const std::string& source, size_t line,
@@ -341,15 +368,11 @@ bool LinkIndex::Read(std::string_view data, const std::string& source,
   LinkIndex read;
   const nlohmann::json header =
       nlohmann::json::parse(TakeLine(&data), nullptr, false);
-  if (!header.is_object() || header.value("format", "") != kSummaryFormat ||
-      !header.contains("listings") ||
-      !header["listings"].is_number_unsigned() ||
-      !header.contains("entities") ||
-      !header["entities"].is_number_unsigned()) {
+  if (!IsSummaryHeader(header)) {
     *error = LineError(source, 1, "not an adflag link summary");
     return false;
   }
-  if (header.value("version", 0) != kSummaryVersion) {
+  if (header["version"] != kSummaryVersion) {
     *error = LineError(source, 1,
                        "summary version " + header["version"].dump() +
                            " is not supported (this adflag reads version " +
@@ -381,8 +404,10 @@ bool LinkIndex::Read(std::string_view data, const std::string& source,
 
   std::string template_error;
   if (!TemplateIndex::Read(data, &read.templates_, &template_error)) {
-    *error = LineError(source, static_cast<size_t>(entity_count) + 2,
-                       "damaged template clusters: " + template_error);
+    const size_t first = static_cast<size_t>(entity_count) + 2;
+    const size_t line = TemplateErrorLine(&template_error, first);
+    *error =
+        LineError(source, line, "damaged template clusters: " + template_error);
     return false;
   }
   *index = std::move(read);

@@ -840,10 +840,19 @@ bool ReadLinks(const std::string& path, LinkIndex* links) {
 // Whether the run links listings, and how it gets the LinkIndex.
 enum class Linking { kOff, kFromSummary, kGather, kEmitSummary };
 
+// Linking doubles the cost of a run, so it runs on its own only when the
+// pack scores links; rules on links that only report (experimental ones)
+// wait for --link, and the run says so.
 Linking LinkingOf(const ScanOptions& options, const RulePack& pack) {
   if (!options.emit_summary_path.empty()) return Linking::kEmitSummary;
   if (!options.links_path.empty()) return Linking::kFromSummary;
-  return PackUsesLinks(pack) ? Linking::kGather : Linking::kOff;
+  if (options.link || PackScoresLinks(pack)) return Linking::kGather;
+  if (PackUsesLinks(pack) && !options.quiet) {
+    spdlog::info(
+        "adflag: linking is off: the pack's rules on links only report "
+        "(experimental); --link runs them");
+  }
+  return Linking::kOff;
 }
 
 // Ends a run: the summary on stderr, the profile and the --stats file.

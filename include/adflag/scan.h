@@ -48,6 +48,9 @@ struct ScanOptions {
   bool quiet = false;
   // Print the time per stage and per rule to stderr at the end.
   bool profile = false;
+  // --link: link the listings of the run even when no rule on links
+  // counts toward the score.
+  bool link = false;
   // --links: a merged link summary to score with; empty: none.
   std::string links_path;
   // --emit-summary: write the run's link summary here ("-": standard

@@ -21,7 +21,6 @@ namespace adflag {
 // What libphonenumber made of one collected digit string.
 struct PhoneVerdict {
   bool possible = false;
-  bool valid = false;
   std::string e164;
 };
 
@@ -99,7 +98,6 @@ PhoneVerdict AskLibphonenumber(const std::string& number,
       util->IsPossibleNumberWithReason(parsed) == PhoneNumberUtil::IS_POSSIBLE;
   if (!verdict.possible) return verdict;
 
-  verdict.valid = util->IsValidNumber(parsed);
   util->Format(parsed, PhoneNumberUtil::E164, &verdict.e164);
   return verdict;
 }
@@ -1173,7 +1171,6 @@ size_t EntityScanner::ScanPhone(size_t begin) {
   Entity& entity = Emit(EntityKind::kPhone, start, end,
                         IsObscured(run, match.first, match.last));
   entity.value = match.verdict->e164;
-  entity.valid_number = match.verdict->valid;
   return end;
 }
 

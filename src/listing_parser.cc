@@ -466,12 +466,16 @@ struct ListingParser::Impl {
   bool ParseDocument(std::string_view line, dom::element* root, bool* repaired,
                      RejectReason* reason);
   void Extract(dom::element root, Listing* listing) const;
+  void ExtractTexts(dom::element root, size_t from, size_t to,
+                    Listing* listing) const;
 
   ListingFields fields;
   std::string id_pointer;
   std::vector<std::string> text_pointers;
   std::vector<std::string> included_pointers;
   dom::parser parser;
+  // The root of the last line parsed, for ReadLateFields.
+  dom::element last_root;
   // The last line whose UTF-8 needed repair.
   std::string repaired_line;
 };
@@ -500,6 +504,7 @@ bool ListingParser::Impl::Parse(std::string_view line, Listing* listing,
   }
 
   listing->repaired = repaired;
+  last_root = root;
   Extract(root, listing);
   return true;
 }
@@ -541,8 +546,10 @@ void ListingParser::Impl::Extract(dom::element root, Listing* listing) const {
   }
 
   listing->values.resize(text_pointers.size());
-  for (size_t i = 0; i < text_pointers.size(); ++i) {
-    CollectValues(root, text_pointers[i], &listing->values[i]);
+  const size_t late = std::min(fields.first_late_field, text_pointers.size());
+  ExtractTexts(root, 0, late, listing);
+  for (size_t i = late; i < text_pointers.size(); ++i) {
+    listing->values[i].clear();
   }
 
   listing->included.resize(included_pointers.size());
@@ -561,9 +568,22 @@ ListingParser::ListingParser(ListingFields fields)
 
 ListingParser::~ListingParser() = default;
 
+void ListingParser::Impl::ExtractTexts(dom::element root, size_t from,
+                                       size_t to, Listing* listing) const {
+  for (size_t i = from; i < to; ++i) {
+    CollectValues(root, text_pointers[i], &listing->values[i]);
+  }
+}
+
 bool ListingParser::Parse(std::string_view line, Listing* listing,
                           RejectReason* reason) {
   return impl_->Parse(line, listing, reason);
+}
+
+void ListingParser::ReadLateFields(Listing* listing) {
+  const size_t count = impl_->text_pointers.size();
+  const size_t late = std::min(impl_->fields.first_late_field, count);
+  impl_->ExtractTexts(impl_->last_root, late, count, listing);
 }
 
 RejectReason TooLongReason(uint64_t max_line_bytes) {

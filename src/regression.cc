@@ -516,7 +516,8 @@ bool ParseRecordedVerdict(std::string_view line, RecordedVerdict* verdict,
 // The fields a regression case parses: the matcher's, then linking's.
 ListingFields CaseFields(const CompiledPack& compiled,
                          LinkFields* link_fields) {
-  ListingFields fields{"/id", compiled.fields(), {}, false};
+  ListingFields fields;
+  fields.text_fields = compiled.fields();
   *link_fields = AddLinkFields(compiled.pack().settings, &fields.text_fields);
   return fields;
 }

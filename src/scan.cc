@@ -188,6 +188,7 @@ void Reject(const std::string& source, const LineView& line,
 // the rules its links meet to its matches.
 void LinkListing(const ScanContext& context, Worker* worker) {
   StageTimer timer(worker->Counter(Stage::kLink));
+  worker->parser.ReadLateFields(&worker->listing);
   worker->linker.Read(worker->listing, "", /*with_signature=*/true);
   context.links->FactsFor(worker->linker.entities(), worker->linker.signature(),
                           &worker->facts);
@@ -209,6 +210,7 @@ void WriteListing(const ScanContext& context, const std::string& source,
     record.facts = &worker->facts;
     record.links_json = &worker->links_json;
   } else {
+    worker->parser.ReadLateFields(&worker->listing);
     worker->linker.Read(worker->listing, "", /*with_signature=*/false);
   }
   record.entities = &worker->linker.entities();
@@ -709,6 +711,8 @@ ListingFields MakeListingFields(const ScanOptions& options,
   fields.id_field = options.id_field;
   fields.text_fields = compiled.fields();
   *link_fields = AddLinkFields(compiled.pack().settings, &fields.text_fields);
+  // Only the listings written need entities, as a rule: read on request.
+  fields.first_late_field = compiled.fields().size();
   fields.included_fields = options.include_fields;
   fields.strict_utf8 = options.strict_utf8;
   return fields;
@@ -811,13 +815,14 @@ bool GatherLinks(ScanContext context, const std::vector<std::string>& inputs,
   quiet.quiet = true;
   context.options = &quiet;
   context.link_pass = true;
+  context.fields.first_late_field = SIZE_MAX;
   std::mutex mutex;
   context.gathered = links;
   context.gathered_mutex = &mutex;
 
   RunWriter writer(quiet, context.pack->rules.size());
   if (!writer.Open()) return false;
-  RunPass(context, inputs, spool, &writer, nullptr);
+  RunPass(context, inputs, spool, &writer, context.profile);
   writer.Finish();
   return writer.status() == ScanStatus::kDone;
 }
@@ -941,6 +946,9 @@ ScanReport RunScan(const ScanOptions& options) {
   }
   if (linking != Linking::kOff) context.links = &links;
   context.link_every_listing = options.all || PackScoresLinks(pack);
+  if (context.links != nullptr && context.link_every_listing) {
+    context.fields.first_late_field = SIZE_MAX;
+  }
 
   // --emit-summary: one pass that counts and rejects lines as a scan does,
   // and writes the summary in place of flags.
@@ -955,6 +963,7 @@ ScanReport RunScan(const ScanOptions& options) {
     context.links = nullptr;
     context.gathered = &links;
     context.gathered_mutex = &gathered_mutex;
+    context.fields.first_late_field = SIZE_MAX;
   }
   RunWriter writer(*context.options, pack.rules.size());
   if (!writer.Open()) return report;

@@ -48,9 +48,6 @@ struct Entity {
   // look-alike letters, or an email written with spaces, brackets, "at"
   // or "dot".
   bool obscured = false;
-  // Phones only: libphonenumber also calls the number valid, not merely
-  // possible. Fictional 555-01xx numbers may be either.
-  bool valid_number = false;
 };
 
 // How an EntityExtractor reads its input.

@@ -17,6 +17,7 @@
 #ifndef ADFLAG_LISTING_PARSER_H_
 #define ADFLAG_LISTING_PARSER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -75,6 +76,10 @@ struct ListingFields {
   std::vector<std::string> included_fields;
   // Reject lines with invalid UTF-8 instead of repairing them.
   bool strict_utf8 = false;
+  // Text fields from this index on are read only when asked for
+  // (ListingParser::ReadLateFields): fields that only some listings need,
+  // such as those entities are read from for the listings written.
+  size_t first_late_field = SIZE_MAX;
 };
 
 // Returns the JSON pointer for a field name: names that start with "/" are
@@ -96,6 +101,11 @@ class ListingParser {
   // line is not a single JSON object (truncated, malformed, another JSON
   // type, trailing content) or, in strict mode, is not valid UTF-8.
   bool Parse(std::string_view line, Listing* listing, RejectReason* reason);
+
+  // Reads the late text fields (ListingFields::first_late_field on) of the
+  // line the last call to Parse accepted into *listing. REQUIRES: that
+  // call returned true, with the same *listing.
+  void ReadLateFields(Listing* listing);
 
  private:
   struct Impl;

@@ -91,31 +91,27 @@ void AppendStringArray(const std::vector<std::string>& items,
   out->push_back(']');
 }
 
-// Appends the members of one entity's aggregates in an output record.
-void AppendStatsMembers(const EntityStats& stats, std::string* out) {
-  out->append(",\"listings\":");
-  AppendJsonNumber(stats.listings, out);
-  out->append(",\"cities\":");
-  AppendJsonNumber(stats.cities.size(), out);
-  out->append(",\"regions\":");
-  AppendJsonNumber(stats.regions.size(), out);
-  out->append(",\"first\":");
-  AppendJsonString(stats.first_posted, out);
-  out->append(",\"last\":");
-  AppendJsonString(stats.last_posted, out);
-  out->append(",\"ids\":");
-  AppendStringArray(stats.sample_ids, out);
-}
+// How an entity's cities and regions are written: counted, in an output
+// record, or listed, in a summary, so that shards merge exactly.
+enum class PlaceSets { kCounted, kListed };
 
-// Appends one entity's aggregates as a summary keeps them: the sets of
-// cities and regions themselves, so that shards merge exactly.
-void AppendSummaryMembers(const EntityStats& stats, std::string* out) {
+// Appends the members of one entity's aggregates.
+void AppendStatsMembers(const EntityStats& stats, PlaceSets places,
+                        std::string* out) {
   out->append(",\"listings\":");
   AppendJsonNumber(stats.listings, out);
-  out->append(",\"cities\":");
-  AppendStringArray({stats.cities.begin(), stats.cities.end()}, out);
-  out->append(",\"regions\":");
-  AppendStringArray({stats.regions.begin(), stats.regions.end()}, out);
+  for (const auto& [name, set] :
+       {std::pair<const char*, const std::set<std::string>*>{"cities",
+                                                             &stats.cities},
+        {"regions", &stats.regions}}) {
+    out->append(",");
+    AppendJsonKey(name, out);
+    if (places == PlaceSets::kCounted) {
+      AppendJsonNumber(set->size(), out);
+    } else {
+      AppendStringArray({set->begin(), set->end()}, out);
+    }
+  }
   out->append(",\"first\":");
   AppendJsonString(stats.first_posted, out);
   out->append(",\"last\":");
@@ -312,7 +308,7 @@ void LinkIndex::AppendLinksJson(const std::vector<Entity>& entities,
       first = false;
       out->append("{\"value\":");
       AppendJsonString(std::string_view(key).substr(prefix.size()), out);
-      AppendStatsMembers(it->second, out);
+      AppendStatsMembers(it->second, PlaceSets::kCounted, out);
       out->push_back('}');
     }
     out->append("],");
@@ -354,7 +350,7 @@ void LinkIndex::Write(std::string* out) const {
   for (const auto* entry : sorted) {
     out->append("{\"key\":");
     AppendJsonString(entry->first, out);
-    AppendSummaryMembers(entry->second, out);
+    AppendStatsMembers(entry->second, PlaceSets::kListed, out);
     out->append("}\n");
   }
 

@@ -31,7 +31,8 @@ void AddScanLinking(CLI::App* scan, ScanOptions* options) {
   scan->add_option("--emit-summary", options->emit_summary_path,
                    "Write the link summary of the inputs here instead of "
                    "flags, for 'adflag link'")
-      ->excludes(links);
+      ->excludes(links)
+      ->excludes(scan->get_option("--output"));
   scan->add_option("--phone-region", options->phone_region,
                    "Region of phone numbers without a country code "
                    "(default US)");

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <CLI/CLI.hpp>
+#include <sstream>
 #include <thread>
 
 #include "adflag/entities.h"
@@ -10,6 +11,7 @@ namespace adflag {
 namespace {
 
 constexpr int kUsageError = 2;
+constexpr int kMaxShards = 100000;
 
 // Scan options that need a conversion or a check after parsing.
 struct RawScanFlags {
@@ -19,9 +21,10 @@ struct RawScanFlags {
   double min_score = -1;
   int64_t max_rejects = -1;
   int threads = 0;
+  std::string shard;
 };
 
-void AddScanLinking(CLI::App* scan, ScanOptions* options) {
+void AddScanLinking(CLI::App* scan, ScanOptions* options, RawScanFlags* raw) {
   scan->add_flag("--link", options->link,
                  "Link listings through shared contacts and templates, "
                  "even when no rule on links is scored");
@@ -36,6 +39,9 @@ void AddScanLinking(CLI::App* scan, ScanOptions* options) {
   scan->add_option("--phone-region", options->phone_region,
                    "Region of phone numbers without a country code "
                    "(default US)");
+  scan->add_option("--shard", raw->shard,
+                   "K/N: read only the K-th of N equal parts of the input "
+                   "file, as one shard of a split run");
 }
 
 void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
@@ -81,7 +87,7 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   scan->add_flag("-v,--verbose", line->verbose, "Say more on stderr");
   scan->add_flag("--profile", options.profile,
                  "Print the time per stage and per rule to stderr");
-  AddScanLinking(scan, &options);
+  AddScanLinking(scan, &options, raw);
   scan->callback([line] { line->command = Command::kScan; });
 }
 
@@ -187,6 +193,29 @@ std::vector<std::string> SplitList(const std::string& text) {
   return items;
 }
 
+// Reads --shard K/N into *options. Returns an error message, or an empty
+// string.
+std::string ParseShard(const std::string& text, ScanOptions* options) {
+  int shard = 0;
+  int shards = 0;
+  char slash = 0;
+  char extra = 0;
+  std::istringstream in(text);
+  in >> shard >> slash >> shards;
+  if (!in || slash != '/' || in.get(extra) || shard < 1 || shards < 1 ||
+      shard > shards || shards > kMaxShards) {
+    return "--shard: '" + text +
+           "' is not K/N with 1 <= K <= N <= " + std::to_string(kMaxShards);
+  }
+  if (options->inputs.size() != 1 || options->inputs[0] == "-") {
+    return "--shard: give exactly one input file, the file split into "
+           "shards";
+  }
+  options->shard = shard;
+  options->shards = shards;
+  return "";
+}
+
 // Turns the raw flags into the validated ScanOptions. Returns an error
 // message, or an empty string.
 std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
@@ -209,6 +238,10 @@ std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
   if (!IsValidPointer(FieldPointer(options->id_field))) {
     return "--id-field: '" + options->id_field +
            "' is not a valid JSON pointer";
+  }
+  if (!raw.shard.empty()) {
+    std::string problem = ParseShard(raw.shard, options);
+    if (!problem.empty()) return problem;
   }
   if (!IsKnownPhoneRegion(options->phone_region)) {
     return "--phone-region: '" + options->phone_region +

@@ -1,6 +1,7 @@
 #include "adflag/line_reader.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 // Makes z_stream::next_in a pointer to const.
@@ -8,7 +9,9 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -122,6 +125,13 @@ class SplittingReader : public LineReader {
   Compression compression() const override { return compression_; }
   const std::string& name() const override { return name_; }
 
+  // Reads only the lines that start at input offsets in [begin, end),
+  // numbered as in the whole input.
+  void SetRange(uint64_t begin, uint64_t end) {
+    begin_ = begin;
+    end_ = end;
+  }
+
  protected:
   // Sets *chunk to the next decoded bytes, or fills *fault.
   virtual ChunkStatus NextChunk(std::string_view* chunk, Fault* fault) = 0;
@@ -133,6 +143,9 @@ class SplittingReader : public LineReader {
                  const char* truncated, ChunkStatus* status, Fault* fault);
 
  private:
+  bool SkipToRange();
+  bool FillPending();
+  void Consume(size_t size);
   bool FinishLine(Line* line);
   void SetError(const Fault& fault);
 
@@ -141,6 +154,12 @@ class SplittingReader : public LineReader {
   Compression compression_;
   uint64_t max_line_bytes_;
   std::string_view pending_;
+  // The input offset of pending_'s first byte.
+  uint64_t offset_ = 0;
+  uint64_t begin_ = 0;
+  uint64_t end_ = UINT64_MAX;
+  // Whether offset_ is the start of a line.
+  bool at_line_start_ = true;
   uint64_t lines_ = 0;
   bool done_ = false;
   std::string error_;
@@ -148,30 +167,73 @@ class SplittingReader : public LineReader {
 
 bool SplittingReader::Next(Line* line) {
   line->raw.clear();
+  if (!SkipToRange()) return false;
+  if (offset_ >= end_) done_ = true;
+
   while (!done_) {
     if (pending_.empty()) {
-      Fault fault;
-      ChunkStatus status = NextChunk(&pending_, &fault);
-      if (status == ChunkStatus::kData) continue;
-      done_ = true;
-      // A line cut off by a fault is dropped: its end is unknown.
-      if (status == ChunkStatus::kFault) {
-        SetError(fault);
-        return false;
-      }
-      return !line->raw.empty() && FinishLine(line);
+      if (FillPending()) continue;
+      return error_.empty() && !line->raw.empty() && FinishLine(line);
     }
 
     size_t newline = pending_.find('\n');
     if (newline != std::string_view::npos) {
       line->raw.append(pending_.data(), newline);
-      pending_.remove_prefix(newline + 1);
+      Consume(newline + 1);
       return FinishLine(line);
     }
     line->raw.append(pending_);
-    pending_ = {};
+    Consume(pending_.size());
   }
   return false;
+}
+
+// Counts and drops the lines that start before the range, without copying
+// them. Returns false when the input ended first.
+bool SplittingReader::SkipToRange() {
+  while (!done_ && (offset_ < begin_ || !at_line_start_)) {
+    if (pending_.empty()) {
+      FillPending();
+      continue;
+    }
+
+    if (offset_ < begin_) {
+      size_t size = std::min<uint64_t>(pending_.size(), begin_ - offset_);
+      lines_ += std::count(pending_.begin(), pending_.begin() + size, '\n');
+      at_line_start_ = pending_[size - 1] == '\n';
+      Consume(size);
+      continue;
+    }
+
+    // The range starts inside a line: it belongs to the part before.
+    size_t newline = pending_.find('\n');
+    if (newline == std::string_view::npos) {
+      Consume(pending_.size());
+    } else {
+      Consume(newline + 1);
+      ++lines_;
+      at_line_start_ = true;
+    }
+  }
+  return !done_;
+}
+
+// Reads the next chunk into pending_. Returns false, and ends the input,
+// when there is none; a fault is recorded as the error. A line cut off by
+// a fault is dropped: its end is unknown.
+bool SplittingReader::FillPending() {
+  Fault fault;
+  ChunkStatus status = NextChunk(&pending_, &fault);
+  if (status == ChunkStatus::kData) return true;
+
+  done_ = true;
+  if (status == ChunkStatus::kFault) SetError(fault);
+  return false;
+}
+
+void SplittingReader::Consume(size_t size) {
+  pending_.remove_prefix(size);
+  offset_ += size;
 }
 
 bool SplittingReader::ReadInput(std::string_view* input, bool mid_stream,
@@ -353,6 +415,11 @@ std::unique_ptr<LineReader> MakeReader(std::string name,
                                        max_line_bytes, std::move(file));
 }
 
+// Returns size * part / parts, rounded down, without overflow.
+uint64_t PartStart(uint64_t size, uint64_t part, uint64_t parts) {
+  return size / parts * part + size % parts * part / parts;
+}
+
 }  // namespace
 
 std::unique_ptr<LineReader> LineReader::Open(const std::string& path,
@@ -379,6 +446,47 @@ std::unique_ptr<LineReader> LineReader::Open(const std::string& path,
   if (reader == nullptr) {
     *error = "cannot decompress '" + name + "': out of memory";
   }
+  return reader;
+}
+
+std::unique_ptr<LineReader> LineReader::OpenShard(const std::string& path,
+                                                  uint64_t max_line_bytes,
+                                                  int shard, int shards,
+                                                  std::string* error) {
+  const std::string cannot = "cannot read '" + path + "' in shards: ";
+  if (path == "-") {
+    *error = "cannot read standard input in shards: name a file";
+    return nullptr;
+  }
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat status {};
+  if (fd < 0 || fstat(fd, &status) != 0) {
+    *error = cannot + ErrnoText(errno);
+    if (fd >= 0) close(fd);
+    return nullptr;
+  }
+  auto file = std::make_unique<InputFile>(fd, true);
+  if (!S_ISREG(status.st_mode)) {
+    *error = cannot + "it is not a regular file";
+    return nullptr;
+  }
+  if (DetectCompression(file->Peek(kZstdMagic.size())) != Compression::kNone) {
+    *error = cannot + "it is compressed; decompress it first";
+    return nullptr;
+  }
+  if (file->error_number() != 0) {
+    *error = cannot + ErrnoText(file->error_number());
+    return nullptr;
+  }
+
+  // The last part runs to the end, should the file have grown.
+  const uint64_t size = status.st_size;
+  const uint64_t begin = PartStart(size, shard - 1, shards);
+  const uint64_t end =
+      shard == shards ? UINT64_MAX : PartStart(size, shard, shards);
+  auto reader = std::make_unique<PlainReader>(path, Compression::kNone,
+                                              max_line_bytes, std::move(file));
+  reader->SetRange(begin, end);
   return reader;
 }
 

@@ -320,8 +320,13 @@ namespace {
 // Cuts the inputs, one after the other, into batches of lines.
 class BatchReader {
  public:
-  BatchReader(std::vector<std::string> inputs, uint64_t max_line_bytes)
-      : inputs_(std::move(inputs)), max_line_bytes_(max_line_bytes) {}
+  // Reads part `shard` of `shards` of each input when `shards` > 1.
+  BatchReader(std::vector<std::string> inputs, uint64_t max_line_bytes,
+              int shard, int shards)
+      : inputs_(std::move(inputs)),
+        max_line_bytes_(max_line_bytes),
+        shard_(shard),
+        shards_(shards) {}
 
   // Fills *batch with the next lines. Returns false when every input is
   // read or an input failed; error() tells which.
@@ -350,7 +355,10 @@ class BatchReader {
 
  private:
   bool OpenCurrent() {
-    reader_ = LineReader::Open(inputs_[current_], max_line_bytes_, &error_);
+    const std::string& input = inputs_[current_];
+    reader_ = shards_ > 1 ? LineReader::OpenShard(input, max_line_bytes_,
+                                                  shard_, shards_, &error_)
+                          : LineReader::Open(input, max_line_bytes_, &error_);
     return reader_ != nullptr;
   }
 
@@ -383,6 +391,8 @@ class BatchReader {
 
   std::vector<std::string> inputs_;
   uint64_t max_line_bytes_;
+  int shard_;
+  int shards_;
   size_t current_ = 0;
   std::unique_ptr<LineReader> reader_;
   uint64_t sequence_ = 0;
@@ -724,7 +734,8 @@ ListingFields MakeListingFields(const ScanOptions& options,
 void RunPass(const ScanContext& context, const std::vector<std::string>& inputs,
              std::ofstream* spool, RunWriter* writer, Profile* profile) {
   const ScanOptions& options = *context.options;
-  BatchReader reader(inputs, options.max_line_bytes);
+  BatchReader reader(inputs, options.max_line_bytes, options.shard,
+                     options.shards);
   reader.set_spool(spool);
   // The reader and the writer run on their own threads: they keep their
   // own counters, added to the profile once the pass is over.

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "adflag/line_reader.h"
@@ -292,6 +293,86 @@ TEST_CASE("lines longer than the read buffers are joined", "[line_reader]") {
     CHECK(line.number == 3);
     CHECK_FALSE(reader->Next(&line));
   }
+}
+
+// A line as read: its number and its bytes.
+using NumberedLine = std::pair<uint64_t, std::string>;
+
+// Reads every line of part `shard` of `shards` of `path`.
+std::vector<NumberedLine> ReadShard(const std::string& path, int shard,
+                                    int shards) {
+  std::string error;
+  auto reader = LineReader::OpenShard(path, kNoLimit, shard, shards, &error);
+  INFO(error);
+  REQUIRE(reader != nullptr);
+  std::vector<NumberedLine> lines;
+  Line line;
+  while (reader->Next(&line)) lines.emplace_back(line.number, line.raw);
+  CHECK(reader->error().empty());
+  return lines;
+}
+
+TEST_CASE("the parts of a file put end to end are the whole file",
+          "[line_reader]") {
+  TempDir dir;
+  std::string long_line(2 * 1024 * 1024 + 5, 'y');
+  const std::vector<std::string> files = {
+      "",
+      "a\n",
+      "\xEF\xBB\xBFfirst\nsecond\nthird",
+      "one\r\ntwo\r\n\r\nfour\r\n",
+      "\n\n\n\n\n",
+      "x\n" + long_line + "\nz\n",
+      "0123456789\nab\nc\n\nlast line without newline"};
+  for (const std::string& bytes : files) {
+    std::string path = dir.Write("whole.jsonl", bytes);
+    std::vector<NumberedLine> whole = ReadShard(path, 1, 1);
+    for (int shards = 1; shards <= 9; ++shards) {
+      std::vector<NumberedLine> joined;
+      for (int shard = 1; shard <= shards; ++shard) {
+        for (NumberedLine& line : ReadShard(path, shard, shards)) {
+          joined.push_back(std::move(line));
+        }
+      }
+      INFO(shards << " shards of a file of " << bytes.size() << " bytes");
+      CHECK(joined == whole);
+    }
+  }
+}
+
+TEST_CASE("a line belongs to the part that holds its first byte",
+          "[line_reader]") {
+  TempDir dir;
+  // 24 bytes: part 1 of 2 is bytes 0-11, part 2 starts at byte 12.
+  std::string path = dir.Write("two.jsonl", "aaaaa\nbbbbb\nccccc\nddddd\n");
+  CHECK(ReadShard(path, 1, 2) ==
+        std::vector<NumberedLine>{{1, "aaaaa"}, {2, "bbbbb"}});
+  CHECK(ReadShard(path, 2, 2) ==
+        std::vector<NumberedLine>{{3, "ccccc"}, {4, "ddddd"}});
+  // Part 2 of 3 starts at byte 8, inside line 2: it gets line 3 only.
+  CHECK(ReadShard(path, 1, 3) ==
+        std::vector<NumberedLine>{{1, "aaaaa"}, {2, "bbbbb"}});
+  CHECK(ReadShard(path, 2, 3) == std::vector<NumberedLine>{{3, "ccccc"}});
+  CHECK(ReadShard(path, 3, 3) == std::vector<NumberedLine>{{4, "ddddd"}});
+}
+
+TEST_CASE("only uncompressed regular files are read in parts",
+          "[line_reader]") {
+  TempDir dir;
+  std::string error;
+  std::string gzipped = dir.Write("x.jsonl.gz", Gzip("a\nb\n"));
+  CHECK(LineReader::OpenShard(gzipped, kNoLimit, 1, 2, &error) == nullptr);
+  CHECK(error == "cannot read '" + gzipped +
+                     "' in shards: it is compressed; decompress it first");
+  CHECK(LineReader::OpenShard(dir.path(), kNoLimit, 1, 2, &error) == nullptr);
+  CHECK(error ==
+        "cannot read '" + dir.path() + "' in shards: it is not a regular file");
+  CHECK(LineReader::OpenShard("-", kNoLimit, 1, 2, &error) == nullptr);
+  CHECK(error == "cannot read standard input in shards: name a file");
+  std::string missing = dir.path() + "/missing.jsonl";
+  CHECK(LineReader::OpenShard(missing, kNoLimit, 1, 2, &error) == nullptr);
+  CHECK(error ==
+        "cannot read '" + missing + "' in shards: No such file or directory");
 }
 
 // --- Listing parser ---

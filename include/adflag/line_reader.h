@@ -50,6 +50,17 @@ class LineReader {
                                           uint64_t max_line_bytes,
                                           std::string* error);
 
+  // Opens part `shard` (1-based) of `shards` equal byte ranges of the
+  // uncompressed file `path`, as the split of a map-reduce job. A line
+  // belongs to the part that holds its first byte, and keeps the line
+  // number it has in the whole file, so the parts' outputs put end to end
+  // are the whole file's. Returns null and sets *error when `path` is
+  // standard input, not a regular file, compressed or unreadable.
+  static std::unique_ptr<LineReader> OpenShard(const std::string& path,
+                                               uint64_t max_line_bytes,
+                                               int shard, int shards,
+                                               std::string* error);
+
   // Reads the next line into *line. Returns false at the end of the input
   // or on a read error; error() tells which. A last line without a final
   // "\n" is still returned.

@@ -58,6 +58,10 @@ struct ScanOptions {
   std::string emit_summary_path;
   // The region of phone numbers written without a country code.
   std::string phone_region = "US";
+  // --shard K/N: read only part `shard` (1-based) of `shards` equal byte
+  // ranges of the one input file, numbering lines as in the whole file.
+  int shard = 1;
+  int shards = 1;
 };
 
 // The counts of one run. For every run,

@@ -77,6 +77,9 @@ struct RuleShape {
   int all_count = 0;
   int min_hits = 1;
   bool has_patterns = false;
+  // Whether the rule has `except` patterns, whose spans decide which hits
+  // count, so its evidence cannot wait until the listing is written.
+  bool has_except = false;
   std::vector<int> when_checks;
 };
 
@@ -227,6 +230,7 @@ std::unique_ptr<CompiledPack> CompiledPack::Compile(
     shape.all_count = static_cast<int>(rule.all.size());
     shape.min_hits = rule.min_hits;
     shape.has_patterns = !rule.any.empty() || !rule.all.empty();
+    shape.has_except = !rule.except.empty();
     if (!rule.links.empty()) impl.link_rules.push_back(index);
     ok &= AddRolePatterns(index, rule, Role::kAny, rule.any, &impl.patterns,
                           diagnostics);
@@ -310,9 +314,21 @@ struct Candidate {
   ByteSpan span;
 };
 
+// A pattern a set reported in one field value, whose spans are looked for
+// only when the listing's evidence is asked for.
+struct DeferredSpans {
+  int pattern = 0;
+  int group = 0;
+  int field = 0;
+  // Position of the value in Listing::values[field].
+  size_t position = 0;
+};
+
 struct Matcher::Scratch {
   Normalizer normalizer;
   NormalizedText normalized;
+  std::vector<DeferredSpans> deferred;
+  std::vector<ByteSpan> spans;
   std::vector<int> set_entries;
   std::vector<int> set_hits;
   std::vector<Candidate> candidates;
@@ -346,8 +362,8 @@ bool EvaluateWhen(const WhenCheck& check, const Listing& listing) {
 }
 
 // Appends up to kMaxSpansPerPattern spans of `regex` in `text`.
-void FindSpans(const RE2& regex, std::string_view text, int pattern,
-               std::vector<Candidate>* out) {
+void FindSpans(const RE2& regex, std::string_view text,
+               std::vector<ByteSpan>* out) {
   re2::StringPiece whole(text.data(), text.size());
   re2::StringPiece match;
   size_t position = 0;
@@ -358,7 +374,7 @@ void FindSpans(const RE2& regex, std::string_view text, int pattern,
     }
     size_t start = match.data() - text.data();
     size_t end = start + match.size();
-    out->push_back({pattern, {start, end}});
+    out->push_back({start, end});
     position = end > start ? end : end + 1;
   }
 }
@@ -370,16 +386,23 @@ bool Inside(const ByteSpan& inner, const ByteSpan& outer) {
 }  // namespace
 
 void Matcher::Match(const Listing& listing, MatchResult* result) {
+  MatchRules(listing, result);
+  AddEvidence(listing, result);
+}
+
+void Matcher::MatchRules(const Listing& listing, MatchResult* result) {
   Scratch& scratch = *scratch_;
   std::fill(scratch.when_state.begin(), scratch.when_state.end(), -1);
   std::fill(scratch.active.begin(), scratch.active.end(), -1);
   scratch.touched.clear();
+  scratch.deferred.clear();
 
   const CompiledPack::Impl& impl = *pack_.impl_;
   for (size_t field = 0; field < impl.groups_of_field.size(); ++field) {
     if (impl.groups_of_field[field].empty()) continue;
-    for (const FieldValue& value : listing.values[field]) {
-      MatchValue(listing, static_cast<int>(field), value);
+    const std::vector<FieldValue>& values = listing.values[field];
+    for (size_t position = 0; position < values.size(); ++position) {
+      MatchValue(listing, static_cast<int>(field), position);
     }
   }
   Conclude(result);
@@ -390,15 +413,15 @@ void Matcher::Match(const Listing& listing, MatchResult* result) {
   }
 }
 
-void Matcher::MatchValue(const Listing& listing, int field,
-                         const FieldValue& value) {
+void Matcher::MatchValue(const Listing& listing, int field, size_t position) {
   Scratch& scratch = *scratch_;
+  const FieldValue& value = listing.values[field][position];
   const CompiledPack::Impl& impl = *pack_.impl_;
   bool normalized_ready = false;
   for (int group : impl.groups_of_field[field]) {
     if (!WhenHolds(impl.groups[group].when_checks, listing)) continue;
     if (impl.groups[group].view == View::kRaw) {
-      ScanGroup(listing, group, value.text, nullptr, value.index);
+      ScanGroup(listing, group, value.text, nullptr, position);
       continue;
     }
     if (!normalized_ready) {
@@ -407,7 +430,7 @@ void Matcher::MatchValue(const Listing& listing, int field,
       normalized_ready = true;
     }
     ScanGroup(listing, group, scratch.normalized.text(), &scratch.normalized,
-              value.index);
+              position);
   }
 }
 
@@ -478,34 +501,41 @@ void Matcher::Touch(int rule) {
 
 void Matcher::ScanGroup(const Listing& listing, int group_index,
                         std::string_view text, const NormalizedText* normalized,
-                        int value_index) {
+                        size_t position) {
   Scratch& scratch = *scratch_;
   const CompiledPack::Impl& impl = *pack_.impl_;
   RunSets(group_index, text);
   if (scratch.set_hits.empty()) return;
 
-  // Find the spans of the patterns the sets reported.
+  // A rule without `except` patterns fires on the set's word alone; its
+  // spans are looked for when the listing is written.
+  const int field = impl.groups[group_index].field;
   scratch.candidates.clear();
   scratch.excepted.clear();
   for (int id : scratch.set_hits) {
     const CompiledPattern& pattern = impl.patterns[id];
     if (!IsActive(pattern.rule, listing)) continue;
     Touch(pattern.rule);
-    ++counters_.evidence_runs;
-    StageTimer timer(profile_ ? &profile_->rule_evidence_ns[pattern.rule]
-                              : nullptr);
-    if (profile_ != nullptr) ++profile_->rule_evidence_runs[pattern.rule];
+    RuleProgress& progress = scratch.progress[pattern.rule];
     if (pattern.role == Role::kUnless) {
-      scratch.progress[pattern.rule].vetoed = true;
+      progress.vetoed = true;
+    } else if (!impl.rules[pattern.rule].has_except) {
+      scratch.deferred.push_back({id, group_index, field, position});
+      auto& seen =
+          pattern.role == Role::kAny ? progress.any_hit : progress.all_hit;
+      seen.push_back(pattern.index);
     } else {
       auto* out = pattern.role == Role::kExcept ? &scratch.excepted
                                                 : &scratch.candidates;
-      FindSpans(*pattern.regex, text, id, out);
+      scratch.spans.clear();
+      FindEvidence(id, text, &scratch.spans);
+      for (const ByteSpan& span : scratch.spans) out->push_back({id, span});
     }
   }
+  if (scratch.candidates.empty()) return;
 
   // Keep the spans no `except` span of the same rule covers.
-  int field = impl.groups[group_index].field;
+  const int value_index = listing.values[field][position].index;
   for (const Candidate& candidate : scratch.candidates) {
     const CompiledPattern& pattern = impl.patterns[candidate.pattern];
     bool covered = std::any_of(scratch.excepted.begin(), scratch.excepted.end(),
@@ -526,6 +556,16 @@ void Matcher::ScanGroup(const Listing& listing, int group_index,
         pattern.role == Role::kAny ? progress.any_hit : progress.all_hit;
     seen.push_back(pattern.index);
   }
+}
+
+void Matcher::FindEvidence(int pattern_id, std::string_view text,
+                           std::vector<ByteSpan>* out) {
+  const CompiledPattern& pattern = pack_.impl_->patterns[pattern_id];
+  ++counters_.evidence_runs;
+  StageTimer timer(profile_ ? &profile_->rule_evidence_ns[pattern.rule]
+                            : nullptr);
+  if (profile_ != nullptr) ++profile_->rule_evidence_runs[pattern.rule];
+  FindSpans(*pattern.regex, text, out);
 }
 
 namespace {
@@ -573,6 +613,60 @@ void Matcher::Conclude(MatchResult* result) {
         std::unique(progress.hits.begin(), progress.hits.end(), HitEqual);
     progress.hits.erase(last, progress.hits.end());
     result->rules.push_back({rule, progress.hits});
+  }
+}
+
+void Matcher::AddEvidence(const Listing& listing, MatchResult* result) {
+  Scratch& scratch = *scratch_;
+  if (scratch.deferred.empty()) return;
+
+  for (RuleMatch& match : result->rules) {
+    const size_t before = match.hits.size();
+    AddDeferredHits(listing, match.rule, &match.hits);
+    if (match.hits.size() == before) continue;
+
+    // Text hits in order, then any hits of link conditions, as they were.
+    auto links =
+        std::stable_partition(match.hits.begin(), match.hits.end(),
+                              [](const Hit& hit) { return hit.link < 0; });
+    std::vector<Hit> link_hits(links, match.hits.end());
+    match.hits.erase(links, match.hits.end());
+    std::sort(match.hits.begin(), match.hits.end(), HitLess);
+    match.hits.erase(
+        std::unique(match.hits.begin(), match.hits.end(), HitEqual),
+        match.hits.end());
+    match.hits.insert(match.hits.end(), link_hits.begin(), link_hits.end());
+  }
+  scratch.deferred.clear();
+}
+
+void Matcher::AddDeferredHits(const Listing& listing, int rule,
+                              std::vector<Hit>* hits) {
+  Scratch& scratch = *scratch_;
+  const CompiledPack::Impl& impl = *pack_.impl_;
+  // The value whose normalized view scratch.normalized holds.
+  int normalized_field = -1;
+  size_t normalized_position = 0;
+  for (const DeferredSpans& deferred : scratch.deferred) {
+    if (impl.patterns[deferred.pattern].rule != rule) continue;
+
+    const FieldValue& value = listing.values[deferred.field][deferred.position];
+    const bool raw = impl.groups[deferred.group].view == View::kRaw;
+    if (!raw && (normalized_field != deferred.field ||
+                 normalized_position != deferred.position)) {
+      StageTimer timer(StageCounter(Stage::kNormalize));
+      scratch.normalizer.Normalize(value.text, &scratch.normalized);
+      normalized_field = deferred.field;
+      normalized_position = deferred.position;
+    }
+    std::string_view text = raw ? std::string_view(value.text)
+                                : std::string_view(scratch.normalized.text());
+    scratch.spans.clear();
+    FindEvidence(deferred.pattern, text, &scratch.spans);
+    for (ByteSpan span : scratch.spans) {
+      if (!raw) span = scratch.normalized.ToOriginal(span.start, span.end);
+      hits->push_back({deferred.field, value.index, span});
+    }
   }
 }
 

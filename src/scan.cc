@@ -217,10 +217,18 @@ void WriteListing(const ScanContext& context, const std::string& source,
   context.writer->Append(record, out);
 }
 
+// Finds the evidence of a listing about to be written, which MatchRules
+// left out, and scores it again to carry the evidence into its verdict.
+void AddEvidence(const ScanContext& context, Worker* worker) {
+  worker->matcher.AddEvidence(worker->listing, &worker->matches);
+  StageTimer timer(worker->Counter(Stage::kScore));
+  context.scorer->Score(worker->matches, &worker->verdict);
+}
+
 // Scores one parsed listing and writes it when it is flagged or --all.
 void ScoreListing(const ScanContext& context, const std::string& source,
                   const LineView& line, Worker* worker, BatchResult* result) {
-  worker->matcher.Match(worker->listing, &worker->matches);
+  worker->matcher.MatchRules(worker->listing, &worker->matches);
   const bool link_first =
       context.links != nullptr && context.link_every_listing;
   if (link_first) LinkListing(context, worker);
@@ -250,6 +258,7 @@ void ScoreListing(const ScanContext& context, const std::string& source,
     if (fail_on && verdict.level >= *fail_on) result->fail_on_reached = true;
   }
   if (flagged || context.options->all) {
+    AddEvidence(context, worker);
     WriteListing(context, source, line, flagged, worker, &result->output);
   }
 }

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The shard property of linking. A run split into four shards by GNU
-# parallel, each shard's summary written with --emit-summary, merged with
-# `adflag link`, then each shard scored with --links, flags the listings of
-# one run over the whole file byte for byte, once `source` and `line` (where
-# each shard read the listing) are set aside. The merged summary is the
-# whole run's, byte for byte. A linked run also gives the same bytes at 1, 2
-# and 8 threads and from standard input.
+# parallel with `scan --shard K/4`, each shard's summary written with
+# --emit-summary, merged with `adflag link`, then each shard scored with
+# --links, gives the flags of one run over the whole file byte for byte, and
+# the merged summary is the whole run's byte for byte. The same split fed to
+# the shards on standard input (`parallel --pipepart`, as Hadoop Streaming
+# feeds a mapper) gives the same flags once `source` and `line`, which then
+# say where each shard read the listing, are set aside. A linked run also
+# gives the same bytes at 1, 2 and 8 threads and from standard input.
 #
 # Usage: shard_test.sh ADFLAG PROJECT_ROOT
 set -euo pipefail
@@ -35,7 +37,20 @@ done
 "$adflag" scan "$work/all.jsonl" -r "$pack" -q \
   --emit-summary "$work/whole.summary"
 
-# Four shards: summaries, merged, then scored with the merged summary.
+# Four shards of the file: summaries, merged, then scored with the merged
+# summary; the flags and the summary are the whole run's, byte for byte.
+parallel -j 4 "$adflag" scan "$work/all.jsonl" --shard {}/4 -r "$pack" -q \
+  --emit-summary "$work/part-{}.summary" ::: 1 2 3 4
+"$adflag" link "$work"/part-*.summary -o "$work/merged.summary" 2>/dev/null
+cmp -s "$work/merged.summary" "$work/whole.summary" ||
+  fail "merged summary of --shard parts differs from the whole run's"
+parallel -j 4 --keep-order "$adflag" scan "$work/all.jsonl" --shard {}/4 \
+  -r "$pack" -q --links "$work/merged.summary" ::: 1 2 3 4 \
+  >"$work/parts.jsonl"
+cmp -s "$work/parts.jsonl" "$work/whole.jsonl" ||
+  fail "flags of four --shard parts differ from the whole run's"
+
+# Four shards on standard input: the same, but for `source` and `line`.
 parallel --pipepart -a "$work/all.jsonl" -j 4 --block -1 \
   "$adflag" scan -r "$pack" -q --emit-summary "$work/shard-{#}.summary"
 [[ $(ls "$work"/shard-*.summary | wc -l) -eq 4 ]] || fail "not 4 shards"

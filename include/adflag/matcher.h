@@ -121,9 +121,21 @@ class Matcher {
   Matcher(const Matcher&) = delete;
   Matcher& operator=(const Matcher&) = delete;
 
-  // Fills *result with the rules `listing` fires by pattern. REQUIRES: the
-  // listing was parsed with the fields of pack.fields(), in that order.
+  // Fills *result with the rules `listing` fires by pattern, each with its
+  // evidence. REQUIRES: the listing was parsed with the fields of
+  // pack.fields(), in that order.
   void Match(const Listing& listing, MatchResult* result);
+
+  // The same, but the evidence of rules without `except` patterns is left
+  // out until AddEvidence: which rules fire does not depend on it, and most
+  // listings are never written. REQUIRES as for Match.
+  void MatchRules(const Listing& listing, MatchResult* result);
+
+  // Adds the evidence MatchRules left out to the rules of *result that
+  // still fire, keeping every rule's hits in order. REQUIRES: `listing`
+  // and *result are those of the last MatchRules call; rules may have been
+  // added to or dropped from *result since.
+  void AddEvidence(const Listing& listing, MatchResult* result);
 
   // Counters accumulated over all calls to Match.
   const MatchCounters& counters() const { return counters_; }
@@ -136,9 +148,13 @@ class Matcher {
  private:
   struct Scratch;
 
-  void MatchValue(const Listing& listing, int field, const FieldValue& value);
+  void MatchValue(const Listing& listing, int field, size_t position);
   void ScanGroup(const Listing& listing, int group, std::string_view text,
-                 const NormalizedText* normalized, int value_index);
+                 const NormalizedText* normalized, size_t position);
+  void FindEvidence(int pattern, std::string_view text,
+                    std::vector<ByteSpan>* out);
+  void AddDeferredHits(const Listing& listing, int rule,
+                       std::vector<Hit>* hits);
   void RunSets(int group, std::string_view text);
   bool WhenHolds(const std::vector<int>& checks, const Listing& listing);
   bool IsActive(int rule, const Listing& listing);

@@ -50,6 +50,7 @@ GROWTH_LISTINGS="${GROWTH_LISTINGS:-$MAIN}"
 # Results of `measure`, by measurement name.
 declare -A MEDIAN_S=() MEDIAN_CPU=() PEAK_KIB=() EXIT_CODE=()
 ROWS=()
+LINK_ROWS=()
 GNU_TIME=""
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -208,6 +209,8 @@ verdict() {
 
 # row MEASURE CORPUS MEASURED TARGET RESULT
 row() { ROWS+=("| $1 | $2 | $3 | $4 | $5 |"); }
+# The same for the table of linking, whose targets are linking's own.
+link_row() { LINK_ROWS+=("| $1 | $2 | $3 | $4 | $5 |"); }
 
 label() {  # "200k (168 MB)" for a corpus file
   printf '%s (%s MB)' "$(short "$(lines_of "$1")")" \
@@ -449,14 +452,22 @@ bench_linking() {
   log "linking, $(label "$main")"
   measure_scan linked-t1 "$RUNS" "$main" 1 "$pack"
   measure_scan linked-t2 "$RUNS" "$main" 2 "$pack"
+  measure linked-builtin-t1 "$RUNS" /dev/null \
+    "$ADFLAG" scan "$main" --link --threads 1 -q
   local t1=${MEDIAN_S[linked-t1]} t2=${MEDIAN_S[linked-t2]}
-  row "Linking on (bench pack + 2 scored rules on links), 1 thread" \
+  local builtin=${MEDIAN_S[linked-builtin-t1]} rate
+  rate=$(calc "%.0f" "$bytes / $builtin / 1e6")
+  link_row "Linking on (built-in pack, --link), 1 thread: throughput" \
+    "$(label "$main")" "$rate MB/s ($(calc "%.3f s" "$builtin")$(
+      cpu_note linked-builtin-t1))$(exit_note linked-builtin-t1)" \
+    ">= 100 MB/s" "$(verdict "$rate" ">=" 100)"
+  link_row "Linking on (bench pack + 2 scored rules on links), 1 thread" \
     "$(label "$main")" "$(calc "%.3f s" "$t1") ($(calc "%.0f" \
       "$bytes / $t1 / 1e6") MB/s$(cpu_note linked-t1)), $(calc "%.2fx" \
       "$t1 / ${MEDIAN_S[floor]}") the floor$(exit_note linked-t1)" \
     "<= 2.5x the floor" \
     "$(verdict "$(calc "%.2f" "$t1 / ${MEDIAN_S[floor]}")" "<=" 2.5)"
-  row "Linking on, 2 threads: speedup over 1 thread" "$(label "$main")" \
+  link_row "Linking on, 2 threads: speedup over 1 thread" "$(label "$main")" \
     "$(calc "%.3f s" "$t2") = $(calc "%.2fx" "$t1 / $t2")$(
       exit_note linked-t2)" ">= 1.7x" \
     "$(verdict "$(calc "%.2f" "$t1 / $t2")" ">=" 1.7)"
@@ -473,7 +484,7 @@ bench_linking() {
   local plain_kib=${PEAK_KIB[bench-t2-big]}
   local summary_bytes
   summary_bytes=$(bytes_of "$DATA/linked-big.summary")
-  row "Linking on, peak memory, 2 threads, 1 run" "$(label "$big")" \
+  link_row "Linking on, peak memory, 2 threads, 1 run" "$(label "$big")" \
     "$(mib "$linked_kib") ($(mib "$plain_kib") without linking): $(calc \
       "%.0f" "($linked_kib - $plain_kib) * 1024 / $count") bytes per listing; \
 $(calc "%.1f s" "${MEDIAN_S[linked-t2-big]}"); summary file $(calc \
@@ -538,6 +549,13 @@ print_table() {
   echo "| Measure | Corpus | Measured | Target | Result |"
   echo "|---|---|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
+  [[ ${#LINK_ROWS[@]} -eq 0 ]] && return
+  echo
+  echo "### Linking: the same targets with linking on"
+  echo
+  echo "| Measure | Corpus | Measured | Target | Result |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${LINK_ROWS[@]}"
 }
 
 load_average() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?"; }

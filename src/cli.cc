@@ -22,6 +22,7 @@ struct RawScanFlags {
   int64_t max_rejects = -1;
   int threads = 0;
   std::string shard;
+  bool redact = false;
 };
 
 void AddScanLinking(CLI::App* scan, ScanOptions* options, RawScanFlags* raw) {
@@ -44,6 +45,18 @@ void AddScanLinking(CLI::App* scan, ScanOptions* options, RawScanFlags* raw) {
                    "file, as one shard of a split run");
 }
 
+void AddScanSharing(CLI::App* scan, ScanOptions* options, RawScanFlags* raw) {
+  scan->add_option("--baseline", options->baseline_path,
+                   "An earlier JSONL output: give each record a status, "
+                   "new, changed or seen");
+  scan->add_flag("--new-only", options->new_only,
+                 "With --baseline: leave out the records it has seen");
+  scan->add_flag("--redact", raw->redact,
+                 "Replace phones, emails and handles by keyed hashes");
+  scan->add_option("--redact-key-file", options->redact_key_path,
+                   "The key of --redact (at least 16 bytes)");
+}
+
 void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   CLI::App* scan = app.add_subcommand(
       "scan", "Flag the listings of JSON-lines inputs for review");
@@ -54,8 +67,9 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
                    "Rule pack directory or file (default: built-in pack)");
   scan->add_option("-o,--output", options.output_path,
                    "Write flags here (atomically) instead of stdout");
-  scan->add_option("-f,--format", raw->format, "Output format")
-      ->check(CLI::IsMember({"jsonl"}));
+  scan->add_option("-f,--format", raw->format,
+                   "Output format: jsonl, or csv (RFC 4180, a header row)")
+      ->check(CLI::IsMember({"jsonl", "csv"}));
   scan->add_flag("--all", options.all, "Write every listing, flagged or not");
   scan->add_option("--min-score", raw->min_score,
                    "Write listings from this score (default: pack threshold)")
@@ -88,6 +102,7 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   scan->add_flag("--profile", options.profile,
                  "Print the time per stage and per rule to stderr");
   AddScanLinking(scan, &options, raw);
+  AddScanSharing(scan, &options, raw);
   scan->callback([line] { line->command = Command::kScan; });
 }
 
@@ -216,9 +231,40 @@ std::string ParseShard(const std::string& text, ScanOptions* options) {
   return "";
 }
 
+// Checks the options of the output format, baselines and redaction.
+// Returns an error message, or an empty string.
+std::string FinishSharing(const RawScanFlags& raw, ScanOptions* options) {
+  if (raw.format == "csv") options->format = OutputFormat::kCsv;
+  if (options->new_only && options->baseline_path.empty()) {
+    return "--new-only needs --baseline PREVIOUS.jsonl";
+  }
+  if (raw.redact && options->redact_key_path.empty()) {
+    return "--redact needs --redact-key-file FILE";
+  }
+  if (!raw.redact && !options->redact_key_path.empty()) {
+    return "--redact-key-file needs --redact";
+  }
+  if (options->emit_summary_path.empty()) return "";
+  if (raw.redact) {
+    return "--emit-summary writes a link summary, which holds contacts; "
+           "--redact applies to flags, in the run with --links";
+  }
+  if (!options->baseline_path.empty() || options->new_only) {
+    return "--emit-summary writes a link summary, not flags: --baseline "
+           "applies to the run with --links";
+  }
+  if (options->format != OutputFormat::kJsonl) {
+    return "--emit-summary writes a link summary, not flags: --format "
+           "applies to the run with --links";
+  }
+  return "";
+}
+
 // Turns the raw flags into the validated ScanOptions. Returns an error
 // message, or an empty string.
 std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
+  std::string sharing = FinishSharing(raw, options);
+  if (!sharing.empty()) return sharing;
   if (raw.min_score >= 0) options->min_score = raw.min_score;
   if (raw.max_rejects >= 0) options->max_rejects = raw.max_rejects;
   if (!raw.fail_on.empty()) {

@@ -14,8 +14,11 @@ std::string_view HitValue(const Listing& listing, const Hit& hit) {
   return {};
 }
 
+// Appends the evidence of a hit in text. A redacted run writes the span's
+// text with its contacts replaced; its offsets are still those of the
+// original value.
 void AppendHit(const CompiledPack& pack, const Listing& listing, const Hit& hit,
-               std::string* out) {
+               Redactor* redactor, std::string* out) {
   std::string_view value = HitValue(listing, hit);
   size_t end = std::min(hit.span.end, value.size());
   size_t start = std::min(hit.span.start, end);
@@ -30,7 +33,13 @@ void AppendHit(const CompiledPack& pack, const Listing& listing, const Hit& hit,
   out->append(",\"end\":");
   AppendJsonNumber(end, out);
   out->append(",\"text\":");
-  AppendJsonString(value.substr(start, end - start), out);
+  if (redactor != nullptr) {
+    std::string text;
+    redactor->RedactSpan(value, start, end, &text);
+    AppendJsonString(text, out);
+  } else {
+    AppendJsonString(value.substr(start, end - start), out);
+  }
   out->push_back('}');
 }
 
@@ -38,7 +47,7 @@ void AppendHit(const CompiledPack& pack, const Listing& listing, const Hit& hit,
 // the measure, its value, the least value the rule asks for and the entity
 // (a phone, an email, a handle or a template cluster) that gave it.
 void AppendLinkHit(const Rule& rule, const Hit& hit, const LinkFacts* facts,
-                   std::string* out) {
+                   const Redactor* redactor, std::string* out) {
   const auto measure = static_cast<LinkMeasure>(hit.link);
   int64_t at_least = 0;
   for (const LinkCondition& condition : rule.links) {
@@ -51,7 +60,12 @@ void AppendLinkHit(const Rule& rule, const Hit& hit, const LinkFacts* facts,
   out->append(",\"at_least\":");
   AppendJsonNumber(at_least, out);
   out->append(",\"entity\":");
-  AppendJsonString(facts != nullptr ? facts->sources[hit.link] : "", out);
+  std::string_view entity = facts != nullptr ? facts->sources[hit.link] : "";
+  if (redactor != nullptr) {
+    AppendJsonString(redactor->RedactLinkSource(entity), out);
+  } else {
+    AppendJsonString(entity, out);
+  }
   out->push_back('}');
 }
 
@@ -69,9 +83,9 @@ void AppendRule(const CompiledPack& pack, const ListingRecord& record,
   for (size_t h = 0; h < match.hits.size(); ++h) {
     if (h > 0) out->push_back(',');
     if (match.hits[h].link >= 0) {
-      AppendLinkHit(rule, match.hits[h], record.facts, out);
+      AppendLinkHit(rule, match.hits[h], record.facts, record.redactor, out);
     } else {
-      AppendHit(pack, listing, match.hits[h], out);
+      AppendHit(pack, listing, match.hits[h], record.redactor, out);
     }
   }
   out->push_back(']');
@@ -96,12 +110,36 @@ void AppendRules(const CompiledPack& pack, const ListingRecord& record,
   out->push_back(']');
 }
 
+// Appends the record's entities and links, with their contacts replaced
+// by tokens in a redacted run.
+void AppendLinking(const ListingRecord& record, std::string* out) {
+  Redactor* redactor = record.redactor;
+  if (record.entities != nullptr) {
+    out->append(",\"entities\":");
+    if (redactor != nullptr) {
+      AppendEntitiesJson(redactor->RedactEntities(*record.entities), out);
+    } else {
+      AppendEntitiesJson(*record.entities, out);
+    }
+  }
+  if (record.links_json != nullptr) {
+    out->append(",\"links\":");
+    if (redactor != nullptr) {
+      redactor->RedactLinksJson(*record.links_json, out);
+    } else {
+      out->append(*record.links_json);
+    }
+  }
+}
+
 }  // namespace
 
 std::string ListingId(const ListingRecord& record) {
   if (record.listing->has_id) return record.listing->id;
   return *record.source + ":" + std::to_string(record.line);
 }
+
+void RecordWriter::AppendHeader(std::string* /*out*/) const {}
 
 FlagWriter::FlagWriter(const CompiledPack& pack, OutputOptions options)
     : pack_(pack), options_(std::move(options)) {}
@@ -122,25 +160,31 @@ void FlagWriter::Append(const ListingRecord& record, std::string* out) const {
   if (options_.all) {
     out->append(record.flagged ? ",\"flagged\":true" : ",\"flagged\":false");
   }
+  if (record.status != nullptr) {
+    out->append(",\"status\":");
+    AppendJsonString(record.status, out);
+  }
+  out->append(",\"fingerprint\":");
+  AppendJsonString(record.fingerprint, out);
+  if (record.redactor != nullptr) out->append(",\"redacted\":true");
   out->append(",\"rules\":");
   AppendRules(pack_, record, verdict.counted, out);
   out->append(",\"shadow\":");
   AppendRules(pack_, record, verdict.shadow, out);
-  if (record.entities != nullptr) {
-    out->append(",\"entities\":");
-    AppendEntitiesJson(*record.entities, out);
-  }
-  if (record.links_json != nullptr) {
-    out->append(",\"links\":");
-    out->append(*record.links_json);
-  }
+  AppendLinking(record, out);
 
   // Included fields are copied as the parser minified them.
   for (size_t i = 0; i < options_.include_fields.size(); ++i) {
     out->push_back(',');
     AppendJsonKey(options_.include_fields[i], out);
     const auto& raw = listing.included[i];
-    out->append(raw ? *raw : "null");
+    if (!raw) {
+      out->append("null");
+    } else if (record.redactor != nullptr) {
+      record.redactor->RedactJson(*raw, out);
+    } else {
+      out->append(*raw);
+    }
   }
   out->append("}\n");
 }

@@ -19,7 +19,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "adflag/baseline.h"
 #include "adflag/builtin_pack.h"
+#include "adflag/csv_writer.h"
 #include "adflag/flag_writer.h"
 #include "adflag/line_reader.h"
 #include "adflag/links.h"
@@ -28,6 +30,7 @@
 #include "adflag/matcher.h"
 #include "adflag/pack_scanner.h"
 #include "adflag/profile.h"
+#include "adflag/redaction.h"
 #include "adflag/rule_pack.h"
 #include "output_file.h"
 
@@ -40,6 +43,9 @@ void RunStats::Add(const RunStats& other) {
   rejected += other.rejected;
   repaired += other.repaired;
   for (size_t i = 0; i < flagged.size(); ++i) flagged[i] += other.flagged[i];
+  for (size_t i = 0; i < baseline.size(); ++i) {
+    baseline[i] += other.baseline[i];
+  }
   if (rule_hits.size() < other.rule_hits.size()) {
     rule_hits.resize(other.rule_hits.size());
   }
@@ -121,7 +127,7 @@ struct ScanContext {
   const RulePack* pack = nullptr;
   const CompiledPack* compiled = nullptr;
   const Scorer* scorer = nullptr;
-  const FlagWriter* writer = nullptr;
+  const RecordWriter* writer = nullptr;
   ListingFields fields;
   double threshold = 0;
   std::vector<std::string> source_names;
@@ -144,6 +150,10 @@ struct ScanContext {
   // Where workers add their profile when they finish; null when not
   // profiling. Guarded by the caller.
   Profile* profile = nullptr;
+  // The records of --baseline; null without one.
+  const Baseline* baseline = nullptr;
+  // The key of --redact; empty when the run is not redacted.
+  std::string redaction_key;
 };
 
 // The scratch state of one worker.
@@ -153,8 +163,12 @@ struct Worker {
         matcher(*context.compiled),
         linker(context.link_fields, context.entity_options),
         profile(context.pack->rules.size()),
-        profiling(context.options->profile) {
+        profiling(context.options->profile),
+        fingerprinter(context.redaction_key) {
     if (profiling) matcher.set_profile(&profile);
+    if (!context.redaction_key.empty()) {
+      redactor.emplace(context.redaction_key, context.entity_options);
+    }
   }
 
   // Returns the counter of `stage` when profiling, or null.
@@ -174,6 +188,12 @@ struct Worker {
   LinkIndex gathered;
   Profile profile;
   bool profiling;
+  Fingerprinter fingerprinter;
+  // The fingerprint and status of the listing being written.
+  std::string fingerprint;
+  const char* status = nullptr;
+  // Set when the run is redacted.
+  std::optional<Redactor> redactor;
 };
 
 void Reject(const std::string& source, const LineView& line,
@@ -210,11 +230,36 @@ void WriteListing(const ScanContext& context, const std::string& source,
     record.facts = &worker->facts;
     record.links_json = &worker->links_json;
   } else {
-    worker->parser.ReadLateFields(&worker->listing);
+    // ClassifyListing has read the late fields.
     worker->linker.Read(worker->listing, "", /*with_signature=*/false);
   }
   record.entities = &worker->linker.entities();
+  record.fingerprint = worker->fingerprint;
+  record.status = worker->status;
+  if (worker->redactor) record.redactor = &*worker->redactor;
   context.writer->Append(record, out);
+}
+
+// Works out the fingerprint of a listing to be written and, with a
+// baseline, its status. Returns false when --new-only leaves it out.
+bool ClassifyListing(const ScanContext& context, const std::string& source,
+                     const LineView& line, Worker* worker,
+                     BatchResult* result) {
+  StageTimer timer(worker->Counter(Stage::kWrite));
+  worker->parser.ReadLateFields(&worker->listing);
+  worker->fingerprint = worker->fingerprinter.Compute(
+      *context.pack, worker->listing, context.link_fields.text_fields,
+      worker->verdict);
+  worker->status = nullptr;
+  if (context.baseline == nullptr) return true;
+
+  const ListingRecord record{&source, line.number, &worker->listing, nullptr,
+                             false};
+  const BaselineStatus status =
+      context.baseline->StatusOf(ListingId(record), worker->fingerprint);
+  ++result->stats.baseline[static_cast<int>(status)];
+  worker->status = BaselineStatusName(status);
+  return !(context.options->new_only && status == BaselineStatus::kSeen);
 }
 
 // Finds the evidence of a listing about to be written, which MatchRules
@@ -257,7 +302,8 @@ void ScoreListing(const ScanContext& context, const std::string& source,
     const auto& fail_on = context.options->fail_on;
     if (fail_on && verdict.level >= *fail_on) result->fail_on_reached = true;
   }
-  if (flagged || context.options->all) {
+  if ((flagged || context.options->all) &&
+      ClassifyListing(context, source, line, worker, result)) {
     AddEvidence(context, worker);
     WriteListing(context, source, line, flagged, worker, &result->output);
   }
@@ -692,11 +738,19 @@ void PrintSummary(const RunStats& stats, const ScanOptions& options) {
       stats.lines, stats.listings, stats.repaired, stats.blank, rejected,
       stats.flagged_total(), stats.flagged[3], stats.flagged[2],
       stats.flagged[1], stats.seconds);
+  if (!options.baseline_path.empty()) {
+    const auto& counts = stats.baseline;
+    spdlog::info(
+        "adflag: against the baseline: {} new, {} changed, {} seen{}",
+        counts[0], counts[1], counts[2],
+        options.new_only ? " (not written: --new-only)" : "");
+  }
 }
 
 // Writes the run summary as JSON to the --stats file.
 bool WriteStats(const RunStats& stats, const RulePack& pack,
-                const std::string& path, std::string* error) {
+                bool has_baseline, const std::string& path,
+                std::string* error) {
   nlohmann::ordered_json json;
   json["lines"] = stats.lines;
   json["listings"] = stats.listings;
@@ -712,6 +766,11 @@ bool WriteStats(const RunStats& stats, const RulePack& pack,
     rules[pack.rules[r].id] = stats.rule_hits[r];
   }
   json["rules"] = std::move(rules);
+  if (has_baseline) {
+    json["baseline"] = {{"new", stats.baseline[0]},
+                        {"changed", stats.baseline[1]},
+                        {"seen", stats.baseline[2]}};
+  }
   json["seconds"] = std::round(stats.seconds * 1000.0) / 1000.0;
   json["pack"] = {{"name", pack.settings.name},
                   {"version", pack.settings.version}};
@@ -897,12 +956,54 @@ void FinishRun(const ScanOptions& options, const RulePack& pack,
   }
   std::string error;
   if (!options.stats_path.empty() &&
-      !WriteStats(stats, pack, options.stats_path, &error)) {
+      !WriteStats(stats, pack, !options.baseline_path.empty(),
+                  options.stats_path, &error)) {
     writer->Fail(error);
   }
   report->status = writer->status();
   report->fail_on_reached = writer->fail_on_reached();
   report->stats = stats;
+}
+
+// Reads what sharing and nightly runs need before the run starts: the
+// --baseline records into *baseline and the --redact key into *key.
+// Returns false, having said why, when either cannot be read.
+bool ReadSharing(const ScanOptions& options, Baseline* baseline,
+                 std::string* key) {
+  std::string error;
+  if (!options.redact_key_path.empty() &&
+      !ReadRedactionKey(options.redact_key_path, key, &error)) {
+    spdlog::error("adflag: error: {}", error);
+    return false;
+  }
+  if (!options.baseline_path.empty() &&
+      !Baseline::Load(options.baseline_path, options.max_line_bytes,
+                      !key->empty(), baseline, &error)) {
+    spdlog::error("adflag: error: {}", error);
+    return false;
+  }
+  return true;
+}
+
+// Returns the writer of the --format asked for. A linked run's records
+// carry links, which the CSV header must know of.
+std::unique_ptr<RecordWriter> MakeRecordWriter(const ScanOptions& options,
+                                               const CompiledPack& compiled,
+                                               OutputOptions output_options) {
+  const RulePack& pack = compiled.pack();
+  output_options.links = !options.links_path.empty() || options.link ||
+                         PackScoresLinks(pack);
+  if (options.format == OutputFormat::kCsv) {
+    return std::make_unique<CsvWriter>(compiled, std::move(output_options));
+  }
+  return std::make_unique<FlagWriter>(compiled, std::move(output_options));
+}
+
+// Writes what the output starts with: the header row of CSV.
+void WriteHeader(const RecordWriter& record_writer, RunWriter* writer) {
+  std::string header;
+  record_writer.AppendHeader(&header);
+  if (!header.empty()) writer->WriteText(header);
 }
 
 }  // namespace
@@ -931,14 +1032,19 @@ ScanReport RunScan(const ScanOptions& options) {
 
   // Build what the workers share.
   Scorer scorer(pack);
-  OutputOptions output_options{options.all, options.include_fields};
-  FlagWriter flag_writer(*compiled, output_options);
   ScanContext context;
+  Baseline baseline;
+  if (!ReadSharing(options, &baseline, &context.redaction_key)) return report;
+  if (!options.baseline_path.empty()) context.baseline = &baseline;
+  OutputOptions output_options{options.all, options.include_fields};
+  output_options.status = context.baseline != nullptr;
+  std::unique_ptr<RecordWriter> record_writer =
+      MakeRecordWriter(options, *compiled, output_options);
   context.options = &options;
   context.pack = &pack;
   context.compiled = compiled.get();
   context.scorer = &scorer;
-  context.writer = &flag_writer;
+  context.writer = record_writer.get();
   context.fields = MakeListingFields(options, *compiled, &context.link_fields);
   context.threshold = options.min_score.value_or(pack.settings.threshold);
   context.entity_options.phone_region = options.phone_region;
@@ -987,6 +1093,7 @@ ScanReport RunScan(const ScanOptions& options) {
   }
   RunWriter writer(*context.options, pack.rules.size());
   if (!writer.Open()) return report;
+  if (linking != Linking::kEmitSummary) WriteHeader(*record_writer, &writer);
   RunPass(context, inputs, nullptr, &writer, context.profile);
   if (linking == Linking::kEmitSummary &&
       writer.status() == ScanStatus::kDone) {

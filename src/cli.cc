@@ -54,8 +54,10 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
                    "Rule pack directory or file (default: built-in pack)");
   scan->add_option("-o,--output", options.output_path,
                    "Write flags here (atomically) instead of stdout");
-  scan->add_option("-f,--format", raw->format, "Output format")
-      ->check(CLI::IsMember({"jsonl"}));
+  scan->add_option("-f,--format", raw->format,
+                   "Output format: jsonl, or html for a review page sorted "
+                   "by score")
+      ->check(CLI::IsMember({"jsonl", "html"}));
   scan->add_flag("--all", options.all, "Write every listing, flagged or not");
   scan->add_option("--min-score", raw->min_score,
                    "Write listings from this score (default: pack threshold)")
@@ -219,6 +221,7 @@ std::string ParseShard(const std::string& text, ScanOptions* options) {
 // Turns the raw flags into the validated ScanOptions. Returns an error
 // message, or an empty string.
 std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
+  if (raw.format == "html") options->format = OutputFormat::kHtml;
   if (raw.min_score >= 0) options->min_score = raw.min_score;
   if (raw.max_rejects >= 0) options->max_rejects = raw.max_rejects;
   if (!raw.fail_on.empty()) {
@@ -238,6 +241,10 @@ std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
   if (!IsValidPointer(FieldPointer(options->id_field))) {
     return "--id-field: '" + options->id_field +
            "' is not a valid JSON pointer";
+  }
+  if (options->format == OutputFormat::kHtml &&
+      !options->emit_summary_path.empty()) {
+    return "--format html: --emit-summary writes a link summary, not flags";
   }
   if (!raw.shard.empty()) {
     std::string problem = ParseShard(raw.shard, options);

@@ -28,6 +28,7 @@
 #include "adflag/matcher.h"
 #include "adflag/pack_scanner.h"
 #include "adflag/profile.h"
+#include "adflag/review_page.h"
 #include "adflag/rule_pack.h"
 #include "output_file.h"
 
@@ -426,7 +427,11 @@ class RunWriter {
   bool Accept(BatchResult* result) {
     StageTimer timer(write_ns_);
     std::string error;
-    if (!output_.Write(result->output, &error)) return Fail(error);
+    if (page_ != nullptr) {
+      page_->Add(result->output);
+    } else if (!output_.Write(result->output, &error)) {
+      return Fail(error);
+    }
     if (!options_.rejects_path.empty() &&
         !rejects_.Write(result->rejects, &error)) {
       return Fail(error);
@@ -453,6 +458,7 @@ class RunWriter {
   // needs to fix and run again.
   void Finish() {
     std::string error;
+    if (status_ == ScanStatus::kDone && page_ != nullptr) WritePage();
     if (status_ == ScanStatus::kDone && !output_.Commit(&error)) Fail(error);
     if (!options_.rejects_path.empty() && !rejects_.Commit(&error)) {
       Fail(error);
@@ -474,6 +480,13 @@ class RunWriter {
   // Times writing into *write_ns from now on.
   void set_timer(uint64_t* write_ns) { write_ns_ = write_ns; }
 
+  // Gathers the records into `page`, written by Finish, instead of
+  // writing them as they come; `run` says what the page tells of the run.
+  void set_page(ReviewPage* page, ReviewRun run) {
+    page_ = page;
+    page_run_ = std::move(run);
+  }
+
   // Writes `text` to the output. Returns false when that failed.
   bool WriteText(const std::string& text) {
     std::string error;
@@ -481,6 +494,21 @@ class RunWriter {
   }
 
  private:
+  void WritePage() {
+    ReviewRun& run = page_run_;
+    run.lines = stats_.lines;
+    run.listings = stats_.listings;
+    run.blank = stats_.blank;
+    run.rejected = stats_.rejected;
+    run.repaired = stats_.repaired;
+    std::string error;
+    if (!page_->Write(run, [&](std::string_view part) {
+          return output_.Write(part, &error);
+        })) {
+      Fail(error);
+    }
+  }
+
   void Note(const std::vector<LineNote>& notes) {
     for (const LineNote& note : notes) {
       uint64_t& shown = note.rejected ? shown_ : repaired_shown_;
@@ -504,6 +532,9 @@ class RunWriter {
   uint64_t shown_ = 0;
   uint64_t repaired_shown_ = 0;
   uint64_t* write_ns_ = nullptr;
+  // Null unless the output is a review page.
+  ReviewPage* page_ = nullptr;
+  ReviewRun page_run_;
 };
 
 // Adds what a worker gathered in the link pass to the run's LinkIndex.
@@ -824,6 +855,7 @@ bool GatherLinks(ScanContext context, const std::vector<std::string>& inputs,
   quiet.rejects_path.clear();
   quiet.max_rejects.reset();
   quiet.quiet = true;
+  quiet.format = OutputFormat::kJsonl;
   context.options = &quiet;
   context.link_pass = true;
   context.fields.first_late_field = SIZE_MAX;
@@ -923,6 +955,7 @@ ScanReport RunScan(const ScanOptions& options) {
   // Build what the workers share.
   Scorer scorer(pack);
   OutputOptions output_options{options.all, options.include_fields};
+  output_options.with_texts = options.format == OutputFormat::kHtml;
   FlagWriter flag_writer(*compiled, output_options);
   ScanContext context;
   context.options = &options;
@@ -978,6 +1011,13 @@ ScanReport RunScan(const ScanOptions& options) {
   }
   RunWriter writer(*context.options, pack.rules.size());
   if (!writer.Open()) return report;
+  ReviewPage page(pack);
+  if (context.options->format == OutputFormat::kHtml &&
+      linking != Linking::kEmitSummary) {
+    writer.set_page(
+        &page, ReviewRun{context.source_names, 0, 0, 0, 0, 0, context.threshold,
+                         context.links != nullptr, options.all});
+  }
   RunPass(context, inputs, nullptr, &writer, context.profile);
   if (linking == Linking::kEmitSummary &&
       writer.status() == ScanStatus::kDone) {

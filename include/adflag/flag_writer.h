@@ -39,6 +39,10 @@ struct OutputOptions {
   bool all = false;
   // Fields copied through, in the order Listing::included holds them.
   std::vector<std::string> include_fields;
+  // Add a "texts" member: every value of the fields the rules read, the
+  // pack's text fields first, so that the review page can show evidence
+  // in place.
+  bool with_texts = false;
 };
 
 // Returns the id a listing is reported under: its id field, or

@@ -21,6 +21,14 @@
 
 namespace adflag {
 
+// How flags are written.
+enum class OutputFormat {
+  // One JSON object per line, in input order.
+  kJsonl,
+  // One self-contained review page, sorted by score (review_page.h).
+  kHtml,
+};
+
 // Everything `adflag scan` was asked to do, validated by the command line
 // parser.
 struct ScanOptions {
@@ -30,6 +38,7 @@ struct ScanOptions {
   std::string rules_path;
   // Output file; empty means standard output.
   std::string output_path;
+  OutputFormat format = OutputFormat::kJsonl;
   // File that receives every rejected line byte for byte; empty: none.
   std::string rejects_path;
   // File that receives the run summary as JSON; empty: none.

@@ -247,6 +247,7 @@
     link.href = '#';
     link.addEventListener('click', (event) => {
       event.preventDefault();
+      event.stopPropagation();  // the card's own click would select it
       goToListing(id);
     });
     return link;

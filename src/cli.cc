@@ -22,6 +22,7 @@ struct RawScanFlags {
   int64_t max_rejects = -1;
   int threads = 0;
   std::string shard;
+  std::string progress = "auto";
 };
 
 void AddScanLinking(CLI::App* scan, ScanOptions* options, RawScanFlags* raw) {
@@ -89,6 +90,10 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   scan->add_flag("-v,--verbose", line->verbose, "Say more on stderr");
   scan->add_flag("--profile", options.profile,
                  "Print the time per stage and per rule to stderr");
+  scan->add_option("--progress", raw->progress,
+                   "Progress line on stderr: auto (on a terminal, not in "
+                   "CI), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   AddScanLinking(scan, &options, raw);
   scan->callback([line] { line->command = Command::kScan; });
 }
@@ -222,6 +227,8 @@ std::string ParseShard(const std::string& text, ScanOptions* options) {
 // message, or an empty string.
 std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
   if (raw.format == "html") options->format = OutputFormat::kHtml;
+  if (raw.progress == "always") options->progress = ProgressMode::kAlways;
+  if (raw.progress == "never") options->progress = ProgressMode::kNever;
   if (raw.min_score >= 0) options->min_score = raw.min_score;
   if (raw.max_rejects >= 0) options->max_rejects = raw.max_rejects;
   if (!raw.fail_on.empty()) {
@@ -265,6 +272,13 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
       "evidence for every flag"};
   app.set_version_flag("--version", "adflag 0.1.0");
   app.require_subcommand(1);
+  // Options of the app may follow the subcommand too.
+  app.fallthrough();
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format,
+                 "Diagnostics on stderr as text lines, or as JSON lines "
+                 "(time, level, message) for log collectors")
+      ->check(CLI::IsMember({"text", "json"}));
   RawScanFlags raw;
   AddScan(app, command_line, &raw);
   AddRules(app, command_line);
@@ -281,6 +295,10 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
     return {false, code == 0 ? 0 : kUsageError};
   }
 
+  if (log_format == "json") {
+    command_line->log_format = LogFormat::kJson;
+    command_line->scan.json_log = true;
+  }
   if (command_line->command == Command::kScan) {
     std::string problem = FinishScan(raw, &command_line->scan);
     if (!problem.empty()) {

@@ -1,6 +1,7 @@
 #include "adflag/scan.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -89,6 +90,8 @@ struct LineView {
 struct Batch {
   uint64_t sequence = 0;
   int input = 0;
+  // Bytes read from all inputs when the batch was cut, for the progress.
+  uint64_t input_bytes = 0;
   std::string bytes;
   std::vector<LineSlot> lines;
 
@@ -114,6 +117,8 @@ struct BatchResult {
   std::vector<LineNote> notes;
   RunStats stats;
   bool fail_on_reached = false;
+  // The batch's Batch::input_bytes.
+  uint64_t input_bytes = 0;
 };
 
 // The read-only state every worker shares.
@@ -308,6 +313,7 @@ void ProcessLine(const ScanContext& context, const std::string& source,
 void ProcessBatch(const ScanContext& context, const Batch& batch,
                   Worker* worker, BatchResult* result) {
   result->stats.rule_hits.assign(context.pack->rules.size(), 0);
+  result->input_bytes = batch.input_bytes;
   const std::string& source = context.source_names[batch.input];
   for (size_t i = 0; i < batch.lines.size(); ++i) {
     ProcessLine(context, source, batch.line(i), worker, result);
@@ -339,6 +345,7 @@ class BatchReader {
       if (reader_ == nullptr && !OpenCurrent()) return false;
       if (Fill(batch)) return true;
       if (!reader_->error().empty()) error_ = reader_->error();
+      done_bytes_ += reader_->bytes_read();
       reader_.reset();
       ++current_;
     }
@@ -346,6 +353,11 @@ class BatchReader {
   }
 
   const std::string& error() const { return error_; }
+
+  // The bytes read from all inputs so far.
+  uint64_t bytes_read() const {
+    return done_bytes_ + (reader_ != nullptr ? reader_->bytes_read() : 0);
+  }
 
   // Times reading into *read_ns from now on.
   void set_timer(uint64_t* read_ns) { read_ns_ = read_ns; }
@@ -387,6 +399,7 @@ class BatchReader {
     }
     if (batch->lines.empty()) return false;
     batch->sequence = sequence_++;
+    batch->input_bytes = bytes_read();
     return true;
   }
 
@@ -400,6 +413,8 @@ class BatchReader {
   std::string error_;
   uint64_t* read_ns_ = nullptr;
   std::ofstream* spool_ = nullptr;
+  // The bytes read from the inputs finished so far.
+  uint64_t done_bytes_ = 0;
   // The line being read, before it is copied into its batch.
   Line line_;
 };
@@ -436,8 +451,14 @@ class RunWriter {
         !rejects_.Write(result->rejects, &error)) {
       return Fail(error);
     }
+    if (progress_ != nullptr && !result->notes.empty() && !options_.quiet) {
+      progress_->Clear();
+    }
     Note(result->notes);
     stats_.Add(result->stats);
+    if (progress_ != nullptr) {
+      progress_->Update(result->input_bytes, stats_.listings);
+    }
     fail_on_reached_ = fail_on_reached_ || result->fail_on_reached;
     if (options_.max_rejects && stats_.rejected > *options_.max_rejects) {
       status_ = ScanStatus::kTooManyRejects;
@@ -487,6 +508,9 @@ class RunWriter {
     page_run_ = std::move(run);
   }
 
+  // Shows the progress of the run on `progress` from now on.
+  void set_progress(ProgressMeter* progress) { progress_ = progress; }
+
   // Writes `text` to the output. Returns false when that failed.
   bool WriteText(const std::string& text) {
     std::string error;
@@ -532,6 +556,8 @@ class RunWriter {
   uint64_t shown_ = 0;
   uint64_t repaired_shown_ = 0;
   uint64_t* write_ns_ = nullptr;
+  // Null when progress is not shown.
+  ProgressMeter* progress_ = nullptr;
   // Null unless the output is a review page.
   ReviewPage* page_ = nullptr;
   ReviewRun page_run_;
@@ -759,6 +785,20 @@ ListingFields MakeListingFields(const ScanOptions& options,
   return fields;
 }
 
+// Returns the size of all inputs in bytes, as stored, or 0 when one of
+// them is not a regular file (a pipe, say), whose size is unknown.
+uint64_t InputBytes(const std::vector<std::string>& inputs) {
+  uint64_t total = 0;
+  for (const std::string& input : inputs) {
+    struct stat status {};
+    const int result = input == "-" ? fstat(STDIN_FILENO, &status)
+                                    : stat(input.c_str(), &status);
+    if (result != 0 || !S_ISREG(status.st_mode)) return 0;
+    total += static_cast<uint64_t>(status.st_size);
+  }
+  return total;
+}
+
 // Reads every input once through `writer`, as the context says: the link
 // pass or the scoring pass. Profiles reading and writing into *profile
 // when it is not null.
@@ -776,11 +816,20 @@ void RunPass(const ScanContext& context, const std::vector<std::string>& inputs,
     reader.set_timer(&read_ns);
     writer->set_timer(&write_ns);
   }
+  // The first pass of a linked run says so on its progress line.
+  const bool links_pass =
+      context.link_pass && options.emit_summary_path.empty();
+  ProgressMeter progress(options.progress, options.json_log,
+                         links_pass ? "adflag: reading links" : "adflag",
+                         options.shards > 1 ? 0 : InputBytes(inputs));
+  if (progress.active()) writer->set_progress(&progress);
   if (options.threads <= 1) {
     RunSerial(context, &reader, writer);
   } else {
     ParallelRun(context, &reader, writer).Run();
   }
+  progress.Finish(reader.bytes_read(), writer->stats().listings);
+  writer->set_progress(nullptr);
 
   if (!reader.error().empty() && writer->status() == ScanStatus::kDone) {
     writer->Fail(reader.error());

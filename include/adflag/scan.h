@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "adflag/progress.h"
 #include "adflag/scorer.h"
 
 namespace adflag {
@@ -57,6 +58,11 @@ struct ScanOptions {
   bool quiet = false;
   // Print the time per stage and per rule to stderr at the end.
   bool profile = false;
+  // When to show the progress line on stderr.
+  ProgressMode progress = ProgressMode::kAuto;
+  // Logs are JSON lines (--log-format json): progress is then never drawn
+  // in place.
+  bool json_log = false;
   // --link: link the listings of the run even when no rule on links
   // counts toward the score.
   bool link = false;

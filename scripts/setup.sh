@@ -13,6 +13,9 @@ packages=(
   libssl-dev
   # The shard test runs shards with GNU parallel.
   parallel
+  # The browser test of the review page (--format html) runs headless
+  # Chromium; the fonts make its screenshot readable.
+  chromium fonts-dejavu-core
   # For scripts/bench.sh only: peak memory, and the jq peer.
   time jq
 )

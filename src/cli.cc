@@ -23,6 +23,7 @@ struct RawScanFlags {
   int threads = 0;
   std::string shard;
   bool redact = false;
+  std::string progress = "auto";
 };
 
 void AddScanLinking(CLI::App* scan, ScanOptions* options, RawScanFlags* raw) {
@@ -68,8 +69,9 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   scan->add_option("-o,--output", options.output_path,
                    "Write flags here (atomically) instead of stdout");
   scan->add_option("-f,--format", raw->format,
-                   "Output format: jsonl, or csv (RFC 4180, a header row)")
-      ->check(CLI::IsMember({"jsonl", "csv"}));
+                   "Output format: jsonl, csv (RFC 4180, a header row) or "
+                   "html (a review page sorted by score)")
+      ->check(CLI::IsMember({"jsonl", "csv", "html"}));
   scan->add_flag("--all", options.all, "Write every listing, flagged or not");
   scan->add_option("--min-score", raw->min_score,
                    "Write listings from this score (default: pack threshold)")
@@ -101,6 +103,10 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   scan->add_flag("-v,--verbose", line->verbose, "Say more on stderr");
   scan->add_flag("--profile", options.profile,
                  "Print the time per stage and per rule to stderr");
+  scan->add_option("--progress", raw->progress,
+                   "Progress line on stderr: auto (on a terminal, not in "
+                   "CI), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   AddScanLinking(scan, &options, raw);
   AddScanSharing(scan, &options, raw);
   scan->callback([line] { line->command = Command::kScan; });
@@ -263,6 +269,9 @@ std::string FinishSharing(const RawScanFlags& raw, ScanOptions* options) {
 // Turns the raw flags into the validated ScanOptions. Returns an error
 // message, or an empty string.
 std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
+  if (raw.format == "html") options->format = OutputFormat::kHtml;
+  if (raw.progress == "always") options->progress = ProgressMode::kAlways;
+  if (raw.progress == "never") options->progress = ProgressMode::kNever;
   std::string sharing = FinishSharing(raw, options);
   if (!sharing.empty()) return sharing;
   if (raw.min_score >= 0) options->min_score = raw.min_score;
@@ -285,6 +294,10 @@ std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
     return "--id-field: '" + options->id_field +
            "' is not a valid JSON pointer";
   }
+  if (options->format == OutputFormat::kHtml &&
+      !options->emit_summary_path.empty()) {
+    return "--format html: --emit-summary writes a link summary, not flags";
+  }
   if (!raw.shard.empty()) {
     std::string problem = ParseShard(raw.shard, options);
     if (!problem.empty()) return problem;
@@ -304,6 +317,13 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
       "evidence for every flag"};
   app.set_version_flag("--version", "adflag 0.1.0");
   app.require_subcommand(1);
+  // Options of the app may follow the subcommand too.
+  app.fallthrough();
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format,
+                 "Diagnostics on stderr as text lines, or as JSON lines "
+                 "(time, level, message) for log collectors")
+      ->check(CLI::IsMember({"text", "json"}));
   RawScanFlags raw;
   AddScan(app, command_line, &raw);
   AddRules(app, command_line);
@@ -320,6 +340,10 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
     return {false, code == 0 ? 0 : kUsageError};
   }
 
+  if (log_format == "json") {
+    command_line->log_format = LogFormat::kJson;
+    command_line->scan.json_log = true;
+  }
   if (command_line->command == Command::kScan) {
     std::string problem = FinishScan(raw, &command_line->scan);
     if (!problem.empty()) {

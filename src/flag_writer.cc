@@ -1,5 +1,7 @@
 #include "adflag/flag_writer.h"
 
+#include <algorithm>
+
 #include "adflag/listing_links.h"
 #include "json_text.h"
 
@@ -132,6 +134,44 @@ void AppendLinking(const ListingRecord& record, std::string* out) {
   }
 }
 
+// Appends the "texts" member: [{"field":F,"index":I,"text":T}, ...], the
+// pack's text fields first, then the other fields in the matcher's order.
+void AppendTexts(const CompiledPack& pack, const Listing& listing,
+                 std::string* out) {
+  const std::vector<std::string>& fields = pack.fields();
+  const std::vector<std::string>& text_fields =
+      pack.pack().settings.text_fields;
+  std::vector<size_t> order;
+  for (const std::string& name : text_fields) {
+    auto it = std::find(fields.begin(), fields.end(), name);
+    if (it != fields.end()) order.push_back(it - fields.begin());
+  }
+  for (size_t f = 0; f < fields.size(); ++f) {
+    if (std::find(order.begin(), order.end(), f) == order.end()) {
+      order.push_back(f);
+    }
+  }
+
+  out->append(",\"texts\":[");
+  bool first = true;
+  for (size_t f : order) {
+    for (const FieldValue& value : listing.values[f]) {
+      if (!first) out->push_back(',');
+      first = false;
+      out->append("{\"field\":");
+      AppendJsonString(fields[f], out);
+      if (value.index >= 0) {
+        out->append(",\"index\":");
+        AppendJsonNumber(value.index, out);
+      }
+      out->append(",\"text\":");
+      AppendJsonString(value.text, out);
+      out->push_back('}');
+    }
+  }
+  out->push_back(']');
+}
+
 }  // namespace
 
 std::string ListingId(const ListingRecord& record) {
@@ -186,6 +226,7 @@ void FlagWriter::Append(const ListingRecord& record, std::string* out) const {
       out->append(*raw);
     }
   }
+  if (options_.with_texts) AppendTexts(pack_, listing, out);
   out->append("}\n");
 }
 

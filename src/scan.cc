@@ -1,6 +1,7 @@
 #include "adflag/scan.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +32,7 @@
 #include "adflag/pack_scanner.h"
 #include "adflag/profile.h"
 #include "adflag/redaction.h"
+#include "adflag/review_page.h"
 #include "adflag/rule_pack.h"
 #include "output_file.h"
 
@@ -94,6 +96,8 @@ struct LineView {
 struct Batch {
   uint64_t sequence = 0;
   int input = 0;
+  // Bytes read from all inputs when the batch was cut, for the progress.
+  uint64_t input_bytes = 0;
   std::string bytes;
   std::vector<LineSlot> lines;
 
@@ -119,6 +123,8 @@ struct BatchResult {
   std::vector<LineNote> notes;
   RunStats stats;
   bool fail_on_reached = false;
+  // The batch's Batch::input_bytes.
+  uint64_t input_bytes = 0;
 };
 
 // The read-only state every worker shares.
@@ -362,6 +368,7 @@ void ProcessLine(const ScanContext& context, const std::string& source,
 void ProcessBatch(const ScanContext& context, const Batch& batch,
                   Worker* worker, BatchResult* result) {
   result->stats.rule_hits.assign(context.pack->rules.size(), 0);
+  result->input_bytes = batch.input_bytes;
   const std::string& source = context.source_names[batch.input];
   for (size_t i = 0; i < batch.lines.size(); ++i) {
     ProcessLine(context, source, batch.line(i), worker, result);
@@ -393,6 +400,7 @@ class BatchReader {
       if (reader_ == nullptr && !OpenCurrent()) return false;
       if (Fill(batch)) return true;
       if (!reader_->error().empty()) error_ = reader_->error();
+      done_bytes_ += reader_->bytes_read();
       reader_.reset();
       ++current_;
     }
@@ -400,6 +408,11 @@ class BatchReader {
   }
 
   const std::string& error() const { return error_; }
+
+  // The bytes read from all inputs so far.
+  uint64_t bytes_read() const {
+    return done_bytes_ + (reader_ != nullptr ? reader_->bytes_read() : 0);
+  }
 
   // Times reading into *read_ns from now on.
   void set_timer(uint64_t* read_ns) { read_ns_ = read_ns; }
@@ -441,6 +454,7 @@ class BatchReader {
     }
     if (batch->lines.empty()) return false;
     batch->sequence = sequence_++;
+    batch->input_bytes = bytes_read();
     return true;
   }
 
@@ -454,6 +468,8 @@ class BatchReader {
   std::string error_;
   uint64_t* read_ns_ = nullptr;
   std::ofstream* spool_ = nullptr;
+  // The bytes read from the inputs finished so far.
+  uint64_t done_bytes_ = 0;
   // The line being read, before it is copied into its batch.
   Line line_;
 };
@@ -481,13 +497,23 @@ class RunWriter {
   bool Accept(BatchResult* result) {
     StageTimer timer(write_ns_);
     std::string error;
-    if (!output_.Write(result->output, &error)) return Fail(error);
+    if (page_ != nullptr) {
+      page_->Add(result->output);
+    } else if (!output_.Write(result->output, &error)) {
+      return Fail(error);
+    }
     if (!options_.rejects_path.empty() &&
         !rejects_.Write(result->rejects, &error)) {
       return Fail(error);
     }
+    if (progress_ != nullptr && !result->notes.empty() && !options_.quiet) {
+      progress_->Clear();
+    }
     Note(result->notes);
     stats_.Add(result->stats);
+    if (progress_ != nullptr) {
+      progress_->Update(result->input_bytes, stats_.listings);
+    }
     fail_on_reached_ = fail_on_reached_ || result->fail_on_reached;
     if (options_.max_rejects && stats_.rejected > *options_.max_rejects) {
       status_ = ScanStatus::kTooManyRejects;
@@ -508,6 +534,7 @@ class RunWriter {
   // needs to fix and run again.
   void Finish() {
     std::string error;
+    if (status_ == ScanStatus::kDone && page_ != nullptr) WritePage();
     if (status_ == ScanStatus::kDone && !output_.Commit(&error)) Fail(error);
     if (!options_.rejects_path.empty() && !rejects_.Commit(&error)) {
       Fail(error);
@@ -529,6 +556,16 @@ class RunWriter {
   // Times writing into *write_ns from now on.
   void set_timer(uint64_t* write_ns) { write_ns_ = write_ns; }
 
+  // Gathers the records into `page`, written by Finish, instead of
+  // writing them as they come; `run` says what the page tells of the run.
+  void set_page(ReviewPage* page, ReviewRun run) {
+    page_ = page;
+    page_run_ = std::move(run);
+  }
+
+  // Shows the progress of the run on `progress` from now on.
+  void set_progress(ProgressMeter* progress) { progress_ = progress; }
+
   // Writes `text` to the output. Returns false when that failed.
   bool WriteText(const std::string& text) {
     std::string error;
@@ -536,6 +573,21 @@ class RunWriter {
   }
 
  private:
+  void WritePage() {
+    ReviewRun& run = page_run_;
+    run.lines = stats_.lines;
+    run.listings = stats_.listings;
+    run.blank = stats_.blank;
+    run.rejected = stats_.rejected;
+    run.repaired = stats_.repaired;
+    std::string error;
+    if (!page_->Write(run, [&](std::string_view part) {
+          return output_.Write(part, &error);
+        })) {
+      Fail(error);
+    }
+  }
+
   void Note(const std::vector<LineNote>& notes) {
     for (const LineNote& note : notes) {
       uint64_t& shown = note.rejected ? shown_ : repaired_shown_;
@@ -559,6 +611,11 @@ class RunWriter {
   uint64_t shown_ = 0;
   uint64_t repaired_shown_ = 0;
   uint64_t* write_ns_ = nullptr;
+  // Null when progress is not shown.
+  ProgressMeter* progress_ = nullptr;
+  // Null unless the output is a review page.
+  ReviewPage* page_ = nullptr;
+  ReviewRun page_run_;
 };
 
 // Adds what a worker gathered in the link pass to the run's LinkIndex.
@@ -796,6 +853,20 @@ ListingFields MakeListingFields(const ScanOptions& options,
   return fields;
 }
 
+// Returns the size of all inputs in bytes, as stored, or 0 when one of
+// them is not a regular file (a pipe, say), whose size is unknown.
+uint64_t InputBytes(const std::vector<std::string>& inputs) {
+  uint64_t total = 0;
+  for (const std::string& input : inputs) {
+    struct stat status {};
+    const int result = input == "-" ? fstat(STDIN_FILENO, &status)
+                                    : stat(input.c_str(), &status);
+    if (result != 0 || !S_ISREG(status.st_mode)) return 0;
+    total += static_cast<uint64_t>(status.st_size);
+  }
+  return total;
+}
+
 // Reads every input once through `writer`, as the context says: the link
 // pass or the scoring pass. Profiles reading and writing into *profile
 // when it is not null.
@@ -813,11 +884,20 @@ void RunPass(const ScanContext& context, const std::vector<std::string>& inputs,
     reader.set_timer(&read_ns);
     writer->set_timer(&write_ns);
   }
+  // The first pass of a linked run says so on its progress line.
+  const bool links_pass =
+      context.link_pass && options.emit_summary_path.empty();
+  ProgressMeter progress(options.progress, options.json_log,
+                         links_pass ? "adflag: reading links" : "adflag",
+                         options.shards > 1 ? 0 : InputBytes(inputs));
+  if (progress.active()) writer->set_progress(&progress);
   if (options.threads <= 1) {
     RunSerial(context, &reader, writer);
   } else {
     ParallelRun(context, &reader, writer).Run();
   }
+  progress.Finish(reader.bytes_read(), writer->stats().listings);
+  writer->set_progress(nullptr);
 
   if (!reader.error().empty() && writer->status() == ScanStatus::kDone) {
     writer->Fail(reader.error());
@@ -892,6 +972,7 @@ bool GatherLinks(ScanContext context, const std::vector<std::string>& inputs,
   quiet.rejects_path.clear();
   quiet.max_rejects.reset();
   quiet.quiet = true;
+  quiet.format = OutputFormat::kJsonl;
   context.options = &quiet;
   context.link_pass = true;
   context.fields.first_late_field = SIZE_MAX;
@@ -1038,6 +1119,7 @@ ScanReport RunScan(const ScanOptions& options) {
   if (!options.baseline_path.empty()) context.baseline = &baseline;
   OutputOptions output_options{options.all, options.include_fields};
   output_options.status = context.baseline != nullptr;
+  output_options.with_texts = options.format == OutputFormat::kHtml;
   std::unique_ptr<RecordWriter> record_writer =
       MakeRecordWriter(options, *compiled, output_options);
   context.options = &options;
@@ -1094,6 +1176,13 @@ ScanReport RunScan(const ScanOptions& options) {
   RunWriter writer(*context.options, pack.rules.size());
   if (!writer.Open()) return report;
   if (linking != Linking::kEmitSummary) WriteHeader(*record_writer, &writer);
+  ReviewPage page(pack);
+  if (context.options->format == OutputFormat::kHtml &&
+      linking != Linking::kEmitSummary) {
+    writer.set_page(
+        &page, ReviewRun{context.source_names, 0, 0, 0, 0, 0, context.threshold,
+                         context.links != nullptr, options.all});
+  }
   RunPass(context, inputs, nullptr, &writer, context.profile);
   if (linking == Linking::kEmitSummary &&
       writer.status() == ScanStatus::kDone) {

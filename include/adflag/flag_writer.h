@@ -55,6 +55,10 @@ struct OutputOptions {
   bool status = false;
   // The run links listings: records carry links.
   bool links = false;
+  // Add a "texts" member: every value of the fields the rules read, the
+  // pack's text fields first, so that the review page can show evidence
+  // in place.
+  bool with_texts = false;
 };
 
 // Returns the id a listing is reported under: its id field, or

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "adflag/progress.h"
 #include "adflag/scorer.h"
 
 namespace adflag {
@@ -27,6 +28,8 @@ enum class OutputFormat {
   kJsonl,
   // A header row, then one CSV row per listing (csv_writer.h).
   kCsv,
+  // One self-contained review page, sorted by score (review_page.h).
+  kHtml,
 };
 
 // Everything `adflag scan` was asked to do, validated by the command line
@@ -57,6 +60,11 @@ struct ScanOptions {
   bool quiet = false;
   // Print the time per stage and per rule to stderr at the end.
   bool profile = false;
+  // When to show the progress line on stderr.
+  ProgressMode progress = ProgressMode::kAuto;
+  // Logs are JSON lines (--log-format json): progress is then never drawn
+  // in place.
+  bool json_log = false;
   // --link: link the listings of the run even when no rule on links
   // counts toward the score.
   bool link = false;

@@ -125,8 +125,7 @@ std::string Fingerprinter::Compute(const RulePack& pack, const Listing& listing,
   }
 
   if (key_.empty()) {
-    return std::string(kPlainPrefix) +
-           Sha256Hex(input_, kFingerprintHexDigits);
+    return std::string(kPlainPrefix) + Sha256Hex(input_, kFingerprintHexDigits);
   }
   return std::string(kKeyedPrefix) +
          HmacSha256Hex(key_, input_, kFingerprintHexDigits);

@@ -46,7 +46,8 @@ class Row {
 };
 
 // The ids of the rules of `matches`, joined by spaces.
-std::string RuleIds(const RulePack& pack, const std::vector<RuleMatch>& matches) {
+std::string RuleIds(const RulePack& pack,
+                    const std::vector<RuleMatch>& matches) {
   std::string ids;
   for (const RuleMatch& match : matches) {
     if (!ids.empty()) ids.push_back(' ');
@@ -166,8 +167,8 @@ void CsvWriter::Append(const ListingRecord& record, std::string* out) const {
     }
     std::string_view cluster;
     if (record.facts != nullptr) {
-      cluster = record.facts->sources[static_cast<int>(
-          LinkMeasure::kClusterSize)];
+      cluster =
+          record.facts->sources[static_cast<int>(LinkMeasure::kClusterSize)];
       if (cluster.starts_with("cluster:")) cluster.remove_prefix(8);
     }
     tail.Field(cluster);

@@ -22,7 +22,8 @@ std::string UtcTime(spdlog::log_clock::time_point time) {
   std::tm utc{};
   gmtime_r(&whole, &utc);
   char text[40];
-  const size_t size = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  const size_t size =
+      std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
   char result[48];
   std::snprintf(result, sizeof result, "%.*s.%03dZ", static_cast<int>(size),
                 text, static_cast<int>(millis.count()));

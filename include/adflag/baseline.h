@@ -77,8 +77,8 @@ class Baseline {
   // cannot be read, a line is not a record of adflag scan with an id and
   // a fingerprint, or its fingerprints are of the other kind than this
   // run's. Blank lines are skipped.
-  static bool Load(const std::string& path, uint64_t max_line_bytes,
-                   bool keyed, Baseline* baseline, std::string* error);
+  static bool Load(const std::string& path, uint64_t max_line_bytes, bool keyed,
+                   Baseline* baseline, std::string* error);
 
   // Returns the status of a record with `id` and `fingerprint`.
   BaselineStatus StatusOf(std::string_view id,

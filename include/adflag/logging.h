@@ -10,10 +10,10 @@
 #ifndef ADFLAG_LOGGING_H_
 #define ADFLAG_LOGGING_H_
 
+#include <spdlog/formatter.h>
+
 #include <memory>
 #include <string>
-
-#include <spdlog/formatter.h>
 
 namespace adflag {
 

@@ -17,13 +17,20 @@ std::string_view HitValue(const Listing& listing, const Hit& hit) {
 }
 
 // Appends the evidence of a hit in text. A redacted run writes the span's
-// text with its contacts replaced; its offsets are still those of the
-// original value.
+// text with its contacts replaced; its offsets are those of the original
+// value, or, with `redacted_offsets` (records that carry the redacted
+// texts), those of the redacted value.
 void AppendHit(const CompiledPack& pack, const Listing& listing, const Hit& hit,
-               Redactor* redactor, std::string* out) {
+               Redactor* redactor, bool redacted_offsets, std::string* out) {
   std::string_view value = HitValue(listing, hit);
   size_t end = std::min(hit.span.end, value.size());
   size_t start = std::min(hit.span.start, end);
+  size_t shown_start = start;
+  size_t shown_end = end;
+  if (redactor != nullptr && redacted_offsets) {
+    shown_start = redactor->RedactedOffset(value, start, false);
+    shown_end = redactor->RedactedOffset(value, end, true);
+  }
   out->append("{\"field\":");
   AppendJsonString(pack.fields()[hit.field], out);
   if (hit.value_index >= 0) {
@@ -31,9 +38,9 @@ void AppendHit(const CompiledPack& pack, const Listing& listing, const Hit& hit,
     AppendJsonNumber(hit.value_index, out);
   }
   out->append(",\"start\":");
-  AppendJsonNumber(start, out);
+  AppendJsonNumber(shown_start, out);
   out->append(",\"end\":");
-  AppendJsonNumber(end, out);
+  AppendJsonNumber(shown_end, out);
   out->append(",\"text\":");
   if (redactor != nullptr) {
     std::string text;
@@ -62,7 +69,8 @@ void AppendLinkHit(const Rule& rule, const Hit& hit, const LinkFacts* facts,
   out->append(",\"at_least\":");
   AppendJsonNumber(at_least, out);
   out->append(",\"entity\":");
-  std::string_view entity = facts != nullptr ? facts->sources[hit.link] : "";
+  std::string_view entity;
+  if (facts != nullptr) entity = facts->sources[hit.link];
   if (redactor != nullptr) {
     AppendJsonString(redactor->RedactLinkSource(entity), out);
   } else {
@@ -71,8 +79,9 @@ void AppendLinkHit(const Rule& rule, const Hit& hit, const LinkFacts* facts,
   out->push_back('}');
 }
 
-void AppendRule(const CompiledPack& pack, const ListingRecord& record,
-                const RuleMatch& match, std::string* out) {
+void AppendRule(const CompiledPack& pack, const OutputOptions& options,
+                const ListingRecord& record, const RuleMatch& match,
+                std::string* out) {
   const Listing& listing = *record.listing;
   const Rule& rule = pack.pack().rules[match.rule];
   out->append("{\"id\":");
@@ -87,7 +96,8 @@ void AppendRule(const CompiledPack& pack, const ListingRecord& record,
     if (match.hits[h].link >= 0) {
       AppendLinkHit(rule, match.hits[h], record.facts, record.redactor, out);
     } else {
-      AppendHit(pack, listing, match.hits[h], record.redactor, out);
+      AppendHit(pack, listing, match.hits[h], record.redactor,
+                options.with_texts, out);
     }
   }
   out->push_back(']');
@@ -102,12 +112,13 @@ void AppendRule(const CompiledPack& pack, const ListingRecord& record,
   out->push_back('}');
 }
 
-void AppendRules(const CompiledPack& pack, const ListingRecord& record,
+void AppendRules(const CompiledPack& pack, const OutputOptions& options,
+                 const ListingRecord& record,
                  const std::vector<RuleMatch>& matches, std::string* out) {
   out->push_back('[');
   for (size_t m = 0; m < matches.size(); ++m) {
     if (m > 0) out->push_back(',');
-    AppendRule(pack, record, matches[m], out);
+    AppendRule(pack, options, record, matches[m], out);
   }
   out->push_back(']');
 }
@@ -136,8 +147,9 @@ void AppendLinking(const ListingRecord& record, std::string* out) {
 
 // Appends the "texts" member: [{"field":F,"index":I,"text":T}, ...], the
 // pack's text fields first, then the other fields in the matcher's order.
+// A redacted run writes each text with its contacts replaced.
 void AppendTexts(const CompiledPack& pack, const Listing& listing,
-                 std::string* out) {
+                 Redactor* redactor, std::string* out) {
   const std::vector<std::string>& fields = pack.fields();
   const std::vector<std::string>& text_fields =
       pack.pack().settings.text_fields;
@@ -165,7 +177,13 @@ void AppendTexts(const CompiledPack& pack, const Listing& listing,
         AppendJsonNumber(value.index, out);
       }
       out->append(",\"text\":");
-      AppendJsonString(value.text, out);
+      if (redactor != nullptr) {
+        std::string text;
+        redactor->RedactText(value.text, &text);
+        AppendJsonString(text, out);
+      } else {
+        AppendJsonString(value.text, out);
+      }
       out->push_back('}');
     }
   }
@@ -204,13 +222,15 @@ void FlagWriter::Append(const ListingRecord& record, std::string* out) const {
     out->append(",\"status\":");
     AppendJsonString(record.status, out);
   }
-  out->append(",\"fingerprint\":");
-  AppendJsonString(record.fingerprint, out);
+  if (!record.fingerprint.empty()) {
+    out->append(",\"fingerprint\":");
+    AppendJsonString(record.fingerprint, out);
+  }
   if (record.redactor != nullptr) out->append(",\"redacted\":true");
   out->append(",\"rules\":");
-  AppendRules(pack_, record, verdict.counted, out);
+  AppendRules(pack_, options_, record, verdict.counted, out);
   out->append(",\"shadow\":");
-  AppendRules(pack_, record, verdict.shadow, out);
+  AppendRules(pack_, options_, record, verdict.shadow, out);
   AppendLinking(record, out);
 
   // Included fields are copied as the parser minified them.
@@ -226,7 +246,9 @@ void FlagWriter::Append(const ListingRecord& record, std::string* out) const {
       out->append(*raw);
     }
   }
-  if (options_.with_texts) AppendTexts(pack_, listing, out);
+  if (options_.with_texts) {
+    AppendTexts(pack_, listing, record.redactor, out);
+  }
   out->append("}\n");
 }
 

@@ -55,7 +55,8 @@ bool RedactJsonValue(Redactor* redactor, Json* json) {
   }
   bool changed = false;
   if (json->is_array()) {
-    for (Json& item : *json) changed = RedactJsonValue(redactor, &item) || changed;
+    for (Json& item : *json)
+      changed = RedactJsonValue(redactor, &item) || changed;
     return changed;
   }
   if (!json->is_object()) return false;
@@ -79,8 +80,8 @@ bool ReadRedactionKey(const std::string& path, std::string* key,
                       std::string* error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    *error = "--redact-key-file: cannot read " + path + ": " +
-             std::strerror(errno);
+    *error =
+        "--redact-key-file: cannot read " + path + ": " + std::strerror(errno);
     return false;
   }
   std::string bytes((std::istreambuf_iterator<char>(in)),
@@ -112,8 +113,8 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data,
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-       digest, &size);
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest,
+       &size);
 
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
@@ -131,8 +132,8 @@ Redactor::Redactor(std::string key, EntityOptions options)
     : key_(std::move(key)), extractor_(std::move(options)) {}
 
 std::string Redactor::Token(EntityKind kind, std::string_view value) const {
-  return std::string(KindName(kind)) + ":hmac:" +
-         HmacSha256Hex(key_, value, kTokenHexDigits);
+  return std::string(KindName(kind)) +
+         ":hmac:" + HmacSha256Hex(key_, value, kTokenHexDigits);
 }
 
 const std::vector<Entity>& Redactor::EntitiesOf(std::string_view value) {
@@ -164,6 +165,27 @@ void Redactor::RedactSpan(std::string_view value, size_t start, size_t end,
     pos = std::max(pos, entity.span.end);
   }
   if (pos < end) out->append(value.substr(pos, end - pos));
+}
+
+size_t Redactor::RedactedOffset(std::string_view value, size_t offset,
+                                bool end_of_span) {
+  offset = std::min(offset, value.size());
+  size_t shifted = offset;
+  for (const Entity& entity : EntitiesOf(value)) {
+    if (!IsRedactedKind(entity.kind)) continue;
+    if (entity.span.start >= offset) break;
+    const size_t token = Token(entity.kind, entity.value).size();
+    const size_t length = entity.span.end - entity.span.start;
+    if (entity.span.end <= offset) {
+      shifted = shifted + token - length;
+      continue;
+    }
+    // Inside the contact: at its token's start or end.
+    shifted = shifted - (offset - entity.span.start);
+    if (end_of_span) shifted += token;
+    break;
+  }
+  return shifted;
 }
 
 void Redactor::RedactJson(std::string_view json, std::string* out) {

@@ -34,7 +34,7 @@ struct ListingRecord {
   // link conditions, and its `links` object as JSON; null otherwise.
   const LinkFacts* facts = nullptr;
   const std::string* links_json = nullptr;
-  // The listing's fingerprint (baseline.h).
+  // The listing's fingerprint (baseline.h); empty writes none.
   std::string_view fingerprint = {};
   // Its status against the baseline ("new", "changed", "seen"); null when
   // the run has no baseline.

@@ -75,6 +75,14 @@ class Redactor {
   void RedactSpan(std::string_view value, size_t start, size_t end,
                   std::string* out);
 
+  // Returns where the byte `offset` of the field value `value` lands in
+  // the value redacted by RedactText: shifted by the tokens before it. An
+  // offset inside a contact lands at the start of its token, or, with
+  // `end_of_span`, at its end, so that a span mapped this way holds what
+  // RedactSpan writes for it.
+  size_t RedactedOffset(std::string_view value, size_t offset,
+                        bool end_of_span);
+
   // Appends the JSON value `json` (a copied-through field, as the parser
   // minified it) with contacts in its strings, keys and numbers replaced
   // by tokens; a number that holds one becomes a string. A value without

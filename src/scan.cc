@@ -797,17 +797,15 @@ void PrintSummary(const RunStats& stats, const ScanOptions& options) {
       stats.flagged[1], stats.seconds);
   if (!options.baseline_path.empty()) {
     const auto& counts = stats.baseline;
-    spdlog::info(
-        "adflag: against the baseline: {} new, {} changed, {} seen{}",
-        counts[0], counts[1], counts[2],
-        options.new_only ? " (not written: --new-only)" : "");
+    spdlog::info("adflag: against the baseline: {} new, {} changed, {} seen{}",
+                 counts[0], counts[1], counts[2],
+                 options.new_only ? " (not written: --new-only)" : "");
   }
 }
 
 // Writes the run summary as JSON to the --stats file.
-bool WriteStats(const RunStats& stats, const RulePack& pack,
-                bool has_baseline, const std::string& path,
-                std::string* error) {
+bool WriteStats(const RunStats& stats, const RulePack& pack, bool has_baseline,
+                const std::string& path, std::string* error) {
   nlohmann::ordered_json json;
   json["lines"] = stats.lines;
   json["listings"] = stats.listings;
@@ -1063,6 +1061,14 @@ bool ReadSharing(const ScanOptions& options, Baseline* baseline,
     spdlog::error("adflag: error: {}", error);
     return false;
   }
+  if (!key->empty()) {
+    spdlog::debug("adflag: contacts redacted with the key of {}",
+                  options.redact_key_path);
+  }
+  if (!options.baseline_path.empty()) {
+    spdlog::debug("adflag: baseline {}: {} records", options.baseline_path,
+                  baseline->records());
+  }
   return true;
 }
 
@@ -1072,8 +1078,8 @@ std::unique_ptr<RecordWriter> MakeRecordWriter(const ScanOptions& options,
                                                const CompiledPack& compiled,
                                                OutputOptions output_options) {
   const RulePack& pack = compiled.pack();
-  output_options.links = !options.links_path.empty() || options.link ||
-                         PackScoresLinks(pack);
+  output_options.links =
+      !options.links_path.empty() || options.link || PackScoresLinks(pack);
   if (options.format == OutputFormat::kCsv) {
     return std::make_unique<CsvWriter>(compiled, std::move(output_options));
   }
@@ -1102,6 +1108,8 @@ ScanReport RunScan(const ScanOptions& options) {
     spdlog::error("{}", FormatDiagnostic(diagnostic));
   }
   if (compiled == nullptr) return report;
+  spdlog::debug("adflag: pack {} {}: {} rules, {} threads", pack.settings.name,
+                pack.settings.version, pack.rules.size(), options.threads);
 
   std::vector<std::string> inputs = options.inputs;
   if (inputs.empty()) inputs.push_back("-");

@@ -126,8 +126,6 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data,
   return hex;
 }
 
-bool IsRedactedKind(EntityKind kind) { return kind != EntityKind::kUrl; }
-
 Redactor::Redactor(std::string key, EntityOptions options)
     : key_(std::move(key)), extractor_(std::move(options)) {}
 
@@ -150,18 +148,39 @@ void Redactor::RedactText(std::string_view text, std::string* out) {
   RedactSpan(text, 0, text.size(), out);
 }
 
+bool Redactor::Replacement(std::string_view value, const Entity& entity,
+                           std::string* out) const {
+  if (entity.kind != EntityKind::kUrl) {
+    *out = Token(entity.kind, entity.value);
+    return true;
+  }
+  const std::string_view url =
+      value.substr(entity.span.start, entity.span.end - entity.span.start);
+  const size_t scheme = url.find("://");
+  const size_t host_start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const size_t host_end =
+      std::min(url.find_first_of("/?#", host_start), url.size());
+  const std::string_view rest = url.substr(host_end);
+  if (rest.empty() || rest == "/") return false;
+  *out = std::string(url.substr(0, host_end)) + "/" +
+         Token(EntityKind::kUrl, rest);
+  return true;
+}
+
 void Redactor::RedactSpan(std::string_view value, size_t start, size_t end,
                           std::string* out) {
   end = std::min(end, value.size());
   start = std::min(start, end);
   size_t pos = start;
+  std::string replacement;
   for (const Entity& entity : EntitiesOf(value)) {
-    if (!IsRedactedKind(entity.kind) || entity.span.end <= start) continue;
+    if (entity.span.end <= start) continue;
     if (entity.span.start >= end) break;
+    if (!Replacement(value, entity, &replacement)) continue;
     if (entity.span.start > pos) {
       out->append(value.substr(pos, entity.span.start - pos));
     }
-    out->append(Token(entity.kind, entity.value));
+    out->append(replacement);
     pos = std::max(pos, entity.span.end);
   }
   if (pos < end) out->append(value.substr(pos, end - pos));
@@ -171,18 +190,18 @@ size_t Redactor::RedactedOffset(std::string_view value, size_t offset,
                                 bool end_of_span) {
   offset = std::min(offset, value.size());
   size_t shifted = offset;
+  std::string replacement;
   for (const Entity& entity : EntitiesOf(value)) {
-    if (!IsRedactedKind(entity.kind)) continue;
     if (entity.span.start >= offset) break;
-    const size_t token = Token(entity.kind, entity.value).size();
+    if (!Replacement(value, entity, &replacement)) continue;
     const size_t length = entity.span.end - entity.span.start;
     if (entity.span.end <= offset) {
-      shifted = shifted + token - length;
+      shifted = shifted + replacement.size() - length;
       continue;
     }
-    // Inside the contact: at its token's start or end.
+    // Inside the contact: at its replacement's start or end.
     shifted = shifted - (offset - entity.span.start);
-    if (end_of_span) shifted += token;
+    if (end_of_span) shifted += replacement.size();
     break;
   }
   return shifted;
@@ -208,7 +227,7 @@ std::vector<Entity> Redactor::RedactEntities(
     const std::vector<Entity>& entities) const {
   std::vector<Entity> redacted = entities;
   for (Entity& entity : redacted) {
-    if (IsRedactedKind(entity.kind)) {
+    if (entity.kind != EntityKind::kUrl) {
       entity.value = Token(entity.kind, entity.value);
     }
   }

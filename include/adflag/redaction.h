@@ -12,7 +12,11 @@
 //
 //   phone:hmac:3f0c6c1d2a9b8e47
 //
-// URLs are not redacted. The HMAC is OpenSSL's (libcrypto).
+// A URL keeps its scheme and host, which name a site rather than a
+// person, but its path and query, which can hold a number or a handle
+// ("wa.me/15105550134", "instagram.com/jolie.k"), become a token of
+// kind "url": "https://wa.me/url:hmac:9d2f...". The `urls` of entities
+// are hosts only and stay as they are. The HMAC is OpenSSL's (libcrypto).
 //
 // Usage:
 //   std::string key;
@@ -48,10 +52,6 @@ bool ReadRedactionKey(const std::string& path, std::string* key,
 std::string HmacSha256Hex(std::string_view key, std::string_view data,
                           size_t hex_digits);
 
-// Returns true for the kinds of entity that redaction replaces: phones,
-// emails and handles.
-bool IsRedactedKind(EntityKind kind);
-
 // Replaces contacts by tokens. Holds an EntityExtractor and the entities
 // of the last value it read: one per thread.
 class Redactor {
@@ -64,7 +64,8 @@ class Redactor {
   std::string Token(EntityKind kind, std::string_view value) const;
 
   // Appends `text` to *out with every phone, email and handle the entity
-  // extractor finds in it replaced by its token.
+  // extractor finds in it replaced by its token, and the path and query
+  // of every URL.
   void RedactText(std::string_view text, std::string* out);
 
   // Appends the bytes [start, end) of the field value `value`, with every
@@ -104,6 +105,12 @@ class Redactor {
   void RedactLinksJson(std::string_view links_json, std::string* out) const;
 
  private:
+  // Sets *out to what replaces `entity`, read from `value`: its token,
+  // or for a URL its scheme and host with a token for the rest. Returns
+  // false, leaving *out, for a URL that is only a scheme and host.
+  bool Replacement(std::string_view value, const Entity& entity,
+                   std::string* out) const;
+
   // The entities of `value`, read once per distinct value in a row.
   const std::vector<Entity>& EntitiesOf(std::string_view value);
 

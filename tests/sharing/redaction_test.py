@@ -7,7 +7,8 @@ handles, in text fields, in a field only rules on the phone read and in
 included fields (as keys, strings and numbers). Each is scanned with
 --redact in jsonl, csv and html, with and without --link and --include,
 and no form of any contact may be found anywhere in stdout or stderr: not
-as written, not in E.164, not as its digits with any separators.
+as written, not in E.164, not as its digits with any separators, not in
+the path or query of a URL.
 
 Also checks the tokens themselves (HMAC-SHA-256 of the canonical value,
 worked out here with Python's hmac module), that the same key gives the
@@ -30,7 +31,8 @@ KEY = b"k3y-for-tests-0123456789abcdef"
 OTHER_KEY = b"another-key-for-tests-fedcba9876"
 
 # The national numbers of the phones in contacts.jsonl.
-PHONES = ["5105550134", "5105550178", "9155550110", "5105550199"]
+PHONES = ["5105550134", "5105550178", "9155550110", "5105550199",
+          "5105550111", "5105550122"]
 
 # Contacts as they are written in contacts.jsonl, matched without regard
 # to case.
@@ -40,9 +42,10 @@ WRITTEN = [
     "nine one five five", "(915) 555-0110", "915-555-0110",
     "kiki.example", "lola at example dot invalid", "lola@example",
     "lola_example", "lola.example", "mia_example", "mia@example",
+    "nora.example",
 ]
 
-INCLUDE = ["--include", "phone,email,contact,tags"]
+INCLUDE = ["--include", "phone,email,contact,tags,url"]
 VARIANTS = [[], ["--link"], INCLUDE, ["--link"] + INCLUDE]
 
 
@@ -91,7 +94,7 @@ def check_no_contact_survives(checks, scratch):
 def check_tokens(checks, scratch):
     done = redacted_scan(scratch, "jsonl", ["-q"])
     records = [json.loads(line) for line in done.stdout.splitlines()]
-    checks.equal("records", len(records), 5)
+    checks.equal("records", len(records), 6)
     first = records[0] if records else {}
     checks.equal("C1 entities", first.get("entities"), {
         "phones": [token("phone", "+15105550134")],
@@ -120,6 +123,9 @@ def check_tokens(checks, scratch):
     checks.equal("C1 contact", records[0].get("contact") if records else None,
                  {"email": token("email", "kiki.example@example.invalid"),
                   "social": token("handle", "instagram:kiki.example")})
+    checks.equal("C6 url", records[5].get("url") if records else None,
+                 "https://example.invalid/"
+                 + token("url", "/ads?phone=5105550122"))
 
 
 def check_keys_and_runs(checks, scratch):
@@ -153,7 +159,7 @@ def check_page_highlights(checks, scratch):
                 checks.equal("%s %s highlight" % (flag["id"], match["id"]),
                              shown, hit["text"])
                 spans += 1
-    checks.equal("highlighted spans", spans, 20)
+    checks.equal("highlighted spans", spans, 21)
     c1 = [flag for flag in data["flags"] if flag["id"] == "C1"]
     checks.equal("C1 body on the page", c1[0]["texts"][1]["text"] if c1
                  else None, "Call %s or text %s. Mail %s" % (

@@ -69,6 +69,16 @@ bool ParseFingerprint(std::string_view fingerprint, bool* keyed) {
   return hex.size() == kFingerprintHexDigits && IsLowerHex(hex);
 }
 
+// True when the id of a baseline record is where its listing stood
+// ("SOURCE:LINE"), as for a listing without an id: such an id names
+// another listing in another night's file, so it says nothing of change.
+bool IsPlaceId(const Listing& record) {
+  const std::vector<FieldValue>& source = record.values[1];
+  const std::vector<FieldValue>& line = record.values[2];
+  if (source.size() != 1 || line.size() != 1) return false;
+  return record.id == source[0].text + ":" + line[0].text;
+}
+
 std::string Place(const std::string& path, uint64_t line, int column = 0) {
   std::string place = path + ":" + std::to_string(line);
   if (column > 0) place += ":" + std::to_string(column);
@@ -141,7 +151,7 @@ bool Baseline::Load(const std::string& path, uint64_t max_line_bytes,
   }
   ListingFields fields;
   fields.id_field = "/id";
-  fields.text_fields = {"/fingerprint"};
+  fields.text_fields = {"/fingerprint", "/source", "/line"};
   ListingParser parser(fields);
   Listing record;
   Line line;
@@ -190,7 +200,7 @@ bool Baseline::Load(const std::string& path, uint64_t max_line_bytes,
       return false;
     }
 
-    baseline->ids_.insert(record.id);
+    if (!IsPlaceId(record)) baseline->ids_.insert(record.id);
     baseline->fingerprints_.insert(values[0].text);
     ++baseline->records_;
   }
@@ -206,7 +216,9 @@ BaselineStatus Baseline::StatusOf(std::string_view id,
   if (fingerprints_.count(std::string(fingerprint)) > 0) {
     return BaselineStatus::kSeen;
   }
-  if (ids_.count(std::string(id)) > 0) return BaselineStatus::kChanged;
+  if (!id.empty() && ids_.count(std::string(id)) > 0) {
+    return BaselineStatus::kChanged;
+  }
   return BaselineStatus::kNew;
 }
 

@@ -248,8 +248,7 @@ void WriteListing(const ScanContext& context, const std::string& source,
 
 // Works out the fingerprint of a listing to be written and, with a
 // baseline, its status. Returns false when --new-only leaves it out.
-bool ClassifyListing(const ScanContext& context, const std::string& source,
-                     const LineView& line, Worker* worker,
+bool ClassifyListing(const ScanContext& context, Worker* worker,
                      BatchResult* result) {
   StageTimer timer(worker->Counter(Stage::kWrite));
   worker->parser.ReadLateFields(&worker->listing);
@@ -259,10 +258,10 @@ bool ClassifyListing(const ScanContext& context, const std::string& source,
   worker->status = nullptr;
   if (context.baseline == nullptr) return true;
 
-  const ListingRecord record{&source, line.number, &worker->listing, nullptr,
-                             false};
-  const BaselineStatus status =
-      context.baseline->StatusOf(ListingId(record), worker->fingerprint);
+  const Listing& listing = worker->listing;
+  const BaselineStatus status = context.baseline->StatusOf(
+      listing.has_id ? std::string_view(listing.id) : std::string_view(),
+      worker->fingerprint);
   ++result->stats.baseline[static_cast<int>(status)];
   worker->status = BaselineStatusName(status);
   return !(context.options->new_only && status == BaselineStatus::kSeen);
@@ -309,7 +308,7 @@ void ScoreListing(const ScanContext& context, const std::string& source,
     if (fail_on && verdict.level >= *fail_on) result->fail_on_reached = true;
   }
   if ((flagged || context.options->all) &&
-      ClassifyListing(context, source, line, worker, result)) {
+      ClassifyListing(context, worker, result)) {
     AddEvidence(context, worker);
     WriteListing(context, source, line, flagged, worker, &result->output);
   }

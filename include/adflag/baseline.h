@@ -15,6 +15,9 @@
 //   seen     the baseline holds a record with the same fingerprint;
 //   changed  otherwise, the baseline holds a record with the same id;
 //   new      neither.
+// A listing without an id is reported under "SOURCE:LINE", which names a
+// place, not a listing: it is seen or new, never changed, and such ids in
+// the baseline are not compared.
 //
 // Usage:
 //   Baseline baseline;
@@ -80,7 +83,8 @@ class Baseline {
   static bool Load(const std::string& path, uint64_t max_line_bytes, bool keyed,
                    Baseline* baseline, std::string* error);
 
-  // Returns the status of a record with `id` and `fingerprint`.
+  // Returns the status of a record with `id` and `fingerprint`; an empty
+  // `id` (a listing without one) is never changed.
   BaselineStatus StatusOf(std::string_view id,
                           std::string_view fingerprint) const;
 

@@ -97,6 +97,22 @@ def check_statuses(checks, scratch):
                  [r for r in records(done) if "status" in r], [])
 
 
+def check_place_ids(checks, scratch):
+    """A listing without an id is named by its place, which another night
+    gives to another listing: it is seen or new, never changed."""
+    night1 = scratch.read("night1.jsonl")
+    scratch.write("export.jsonl", night1)
+    scratch.write("export-output.jsonl", scan(scratch, "export.jsonl",
+                                              "-q").stdout)
+    scratch.write("export.jsonl", night1.replace(b"no id here",
+                                                 b"another one, young"))
+    done = scan(scratch, "export.jsonl", "--baseline", "export-output.jsonl",
+                "-q")
+    checks.equal("place ids", {r["id"]: r["status"] for r in records(done)},
+                 {"B1": "seen", "B2": "seen", "B3": "seen", "B4": "seen",
+                  "export.jsonl:5": "new"})
+
+
 def check_errors(checks, scratch):
     good = scratch.read("night1-output.jsonl").splitlines(keepends=True)
     scratch.write("broken.jsonl", good[0] + b'{"id":"B2","fingerprint":\n')
@@ -104,7 +120,8 @@ def check_errors(checks, scratch):
     cases = [
         ("broken line", ["--baseline", "broken.jsonl"],
          "adflag: error: broken.jsonl:2:26: not a baseline record: "
-         "unexpected end of line (truncated JSON) (--baseline takes the JSONL output of an earlier "
+         "unexpected end of line (truncated JSON) (--baseline takes the "
+         "JSONL output of an earlier "
          "adflag scan)\n"),
         ("no fingerprint", ["--baseline", "plain.jsonl"],
          "adflag: error: plain.jsonl:3: not a baseline record: it has no "
@@ -129,6 +146,7 @@ def main(argv):
     scratch = Scratch(argv[1], argv[2])
     check_fingerprints(checks, scratch)
     check_statuses(checks, scratch)
+    check_place_ids(checks, scratch)
     check_errors(checks, scratch)
     checks.finish()
 

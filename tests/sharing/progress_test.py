@@ -22,7 +22,8 @@ import sys
 from harness import Checks, Scratch
 
 SUMMARY = ("adflag: 7 lines: 6 listings (0 repaired), 0 blank, 1 rejected "
-           "(keep them with --rejects FILE); 5 flagged: 0 high, 0 medium, 5 low; ")
+           "(keep them with --rejects FILE); 5 flagged: 0 high, 0 medium, "
+           "5 low; ")
 REJECTED = ("night.jsonl:4:1: rejected line: not JSON (each line must hold "
             "one JSON object)")
 ERASE = "\r\x1b[K"

@@ -18,6 +18,12 @@
 // kind "url": "https://wa.me/url:hmac:9d2f...". The `urls` of entities
 // are hosts only and stay as they are. The HMAC is OpenSSL's (libcrypto).
 //
+// TODO: only what the entity extractor reads as a contact is replaced.
+// A number it does not take for a phone (seven digits without an area
+// code, "555-0134"; a foreign number written without its country code
+// under another --phone-region), and listing ids and file names, are
+// written as they are, so a partner can still see them.
+//
 // Usage:
 //   std::string key;
 //   if (!ReadRedactionKey(path, &key, &error)) ...;

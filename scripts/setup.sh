@@ -16,6 +16,8 @@ packages=(
   # The browser test of the review page (--format html) runs headless
   # Chromium; the fonts make its screenshot readable.
   chromium fonts-dejavu-core
+  # The CSV test reads --format csv back with sqlite3's .import too.
+  sqlite3
   # For scripts/bench.sh only: peak memory, and the jq peer.
   time jq
 )

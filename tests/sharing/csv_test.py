@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reads the output of `adflag scan --format csv` back with Python's csv
-module, as RFC 4180 readers do, and checks the header, the number of rows
+module, as RFC 4180 readers do, and with sqlite3's .import, and checks the header, the number of rows
 and every cell that the listings of tests/data/sharing/quoting.jsonl put
 to the test: commas, double quotes, CR and LF, non-ASCII text, a listing
 without an id and an included field that is a JSON object. Also checks
@@ -12,6 +12,8 @@ that every row ends in CRLF and that the columns follow --all,
 
 import csv
 import io
+import json
+import subprocess
 import sys
 
 from harness import Checks, Scratch
@@ -63,6 +65,24 @@ def check_quoting(checks, scratch):
     checks.equal("CRLF count", done.stdout.count(b"\r\n"), 1 + 3 + 1)
 
 
+def check_sqlite_import(checks, scratch):
+    scratch.write("flags.csv", scratch.run(
+        "scan", "quoting.jsonl", "-r", "pack.yaml", "-f", "csv", "--include",
+        "url,city", "-q").stdout)
+    done = subprocess.run(
+        ["sqlite3", "-json", ":memory:", ".import --csv flags.csv flags",
+         "select id, evidence_text, city from flags order by line"],
+        cwd=scratch.path, capture_output=True, timeout=60)
+    checks.equal("sqlite3 stderr", done.stderr, b"")
+    rows = json.loads(done.stdout or b"[]")
+    checks.equal("sqlite3 rows", rows, [
+        {"id": "Q1", "evidence_text": "Ask for\r\nAna",
+         "city": "S\u00e3o Paulo, SP"},
+        {"id": "Q2", "evidence_text": "young", "city": ""},
+        {"id": "quoting.jsonl:4", "evidence_text": "Young",
+         "city": '{"name":"Oakland","zip":"94601"}'}])
+
+
 def check_optional_columns(checks, scratch):
     scratch.write("base.jsonl", scratch.run(
         "scan", "quoting.jsonl", "-r", "pack.yaml", "-q").stdout)
@@ -95,6 +115,7 @@ def main(argv):
     checks = Checks()
     scratch = Scratch(argv[1], argv[2])
     check_quoting(checks, scratch)
+    check_sqlite_import(checks, scratch)
     check_optional_columns(checks, scratch)
     checks.finish()
 

@@ -79,6 +79,13 @@ bool IsPlaceId(const Listing& record) {
   return record.id == source[0].text + ":" + line[0].text;
 }
 
+// True when a baseline record written with --all says its listing was
+// not flagged: it was never before a reviewer, so it has not been seen.
+bool WasNotFlagged(const Listing& record) {
+  const std::vector<FieldValue>& flagged = record.values[3];
+  return flagged.size() == 1 && flagged[0].text == "false";
+}
+
 std::string Place(const std::string& path, uint64_t line, int column = 0) {
   std::string place = path + ":" + std::to_string(line);
   if (column > 0) place += ":" + std::to_string(column);
@@ -151,7 +158,7 @@ bool Baseline::Load(const std::string& path, uint64_t max_line_bytes,
   }
   ListingFields fields;
   fields.id_field = "/id";
-  fields.text_fields = {"/fingerprint", "/source", "/line"};
+  fields.text_fields = {"/fingerprint", "/source", "/line", "/flagged"};
   ListingParser parser(fields);
   Listing record;
   Line line;
@@ -200,9 +207,10 @@ bool Baseline::Load(const std::string& path, uint64_t max_line_bytes,
       return false;
     }
 
+    ++baseline->records_;
+    if (WasNotFlagged(record)) continue;
     if (!IsPlaceId(record)) baseline->ids_.insert(record.id);
     baseline->fingerprints_.insert(values[0].text);
-    ++baseline->records_;
   }
   if (!reader->error().empty()) {
     *error = "--baseline: " + reader->error();

@@ -99,17 +99,22 @@ TEST_CASE("a baseline gives seen, changed and new; place ids name nothing") {
              a + "\"}\n\n"
       << "{\"id\":\"n.jsonl:3\",\"source\":\"n.jsonl\",\"line\":3,"
          "\"fingerprint\":\"sha256:" +
-             b + "\"}\n";
+             b + "\"}\n"
+      << "{\"id\":\"L5\",\"source\":\"n.jsonl\",\"line\":5,"
+         "\"flagged\":false,\"fingerprint\":\"sha256:" +
+             c + "\"}\n";
   Baseline baseline;
   std::string error;
   REQUIRE(Baseline::Load(path.string(), 1 << 20, false, &baseline, &error));
-  CHECK(baseline.records() == 2);
+  CHECK(baseline.records() == 3);
 
   CHECK(baseline.StatusOf("L1", "sha256:" + a) == BaselineStatus::kSeen);
   CHECK(baseline.StatusOf("L9", "sha256:" + b) == BaselineStatus::kSeen);
   CHECK(baseline.StatusOf("L1", "sha256:" + c) == BaselineStatus::kChanged);
   CHECK(baseline.StatusOf("n.jsonl:3", "sha256:" + c) == BaselineStatus::kNew);
   CHECK(baseline.StatusOf("", "sha256:" + c) == BaselineStatus::kNew);
+  // L5 was written by --all but not flagged: never reviewed, so new.
+  CHECK(baseline.StatusOf("L5", "sha256:" + c) == BaselineStatus::kNew);
 
   // A plain baseline cannot serve a redacted run.
   Baseline other;

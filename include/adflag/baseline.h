@@ -15,6 +15,8 @@
 //   seen     the baseline holds a record with the same fingerprint;
 //   changed  otherwise, the baseline holds a record with the same id;
 //   new      neither.
+// Records of a baseline written with --all whose listing was not flagged
+// ("flagged":false) are read and left out: they were never reviewed.
 // A listing without an id is reported under "SOURCE:LINE", which names a
 // place, not a listing: it is seen or new, never changed, and such ids in
 // the baseline are not compared.
@@ -88,7 +90,7 @@ class Baseline {
   BaselineStatus StatusOf(std::string_view id,
                           std::string_view fingerprint) const;
 
-  // The number of records read.
+  // The number of records read, those left out included.
   uint64_t records() const { return records_; }
 
  private:

@@ -7,7 +7,8 @@ Chromium through the DevTools protocol, and checks that it shows the
 expected listings in score order with every evidence span highlighted and
 labelled, that the filters, the search and the keys change what is shown,
 that listing text stays text, that the console stays silent and that no
-request leaves the page.
+request leaves the page; and that the page of the same run with --redact
+shows tokens, highlighted in place, and no phone number.
 
     review_page_test.py ADFLAG PROJECT_ROOT            the page of the test data
     review_page_test.py --large ADFLAG PROJECT_ROOT    10,000 flagged listings
@@ -240,6 +241,29 @@ def open_page(browser, path):
     return page, url, time.monotonic() - started
 
 
+def check_redacted(browser, adflag, root, work):
+    """A redacted page shows tokens where the phones were, highlighted in
+    place, and no phone number anywhere in what it renders."""
+    key = work / "partner.key"
+    key.write_text("review-page-test-key-0123456789\n")
+    out = work / "redacted.html"
+    write_page(adflag, root, ["tests/data/review/listings.jsonl"], out,
+               ["--link", "--redact", "--redact-key-file", str(key)])
+    page, url, _ = open_page(browser, out)
+    check("redacted: order", page.evaluate(SHOWN_IDS), EXPECTED_ORDER)
+    shown = page.evaluate("document.body.innerText")
+    for digits in ["555-0111", "555-0113", "555 0117", "5105550111",
+                   "5105550113", "5105550117", "five one zero"]:
+        check(f"redacted: {digits} on the page", digits in shown, False)
+    marks = [tuple(m) for m in page.evaluate(f"{MARKS_OF}('R07')")]
+    check("redacted: marks of R07", marks[:3], EXPECTED_MARKS["R07"][:3])
+    check("redacted: phone mark of R07",
+          [(field, text.split(":hmac:")[0], rules)
+           for field, text, rules in marks[3:]],
+          [("phone", "phone", "phone_words")])
+    check_quiet(page, url)
+
+
 def run_small(adflag, root, work):
     out = work / "review.html"
     write_page(adflag, root, ["tests/data/review/listings.jsonl"], out,
@@ -252,6 +276,7 @@ def run_small(adflag, root, work):
         check_filters(page)
         check_keys(page)
         check_quiet(page, url)
+        check_redacted(browser, adflag, root, work)
 
 
 def write_large_input(path, count):

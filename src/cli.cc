@@ -99,13 +99,14 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   scan->add_flag("--strict-utf8", options.strict_utf8,
                  "Reject lines with invalid UTF-8 instead of repairing them");
   scan->add_flag("-q,--quiet", options.quiet,
-                 "No summary and no notes on rejected lines");
+                 "No summary, no notes on rejected lines and no progress "
+                 "line (unless --progress always)");
   scan->add_flag("-v,--verbose", line->verbose, "Say more on stderr");
   scan->add_flag("--profile", options.profile,
                  "Print the time per stage and per rule to stderr");
   scan->add_option("--progress", raw->progress,
                    "Progress line on stderr: auto (on a terminal, not in "
-                   "CI), always or never")
+                   "CI nor with -q), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   AddScanLinking(scan, &options, raw);
   AddScanSharing(scan, &options, raw);
@@ -272,6 +273,10 @@ std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
   if (raw.format == "html") options->format = OutputFormat::kHtml;
   if (raw.progress == "always") options->progress = ProgressMode::kAlways;
   if (raw.progress == "never") options->progress = ProgressMode::kNever;
+  // An analyst who says -q wants silence; only `always` still draws.
+  if (options->quiet && options->progress == ProgressMode::kAuto) {
+    options->progress = ProgressMode::kNever;
+  }
   std::string sharing = FinishSharing(raw, options);
   if (!sharing.empty()) return sharing;
   if (raw.min_score >= 0) options->min_score = raw.min_score;

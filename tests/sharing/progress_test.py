@@ -6,7 +6,7 @@ lines of -v and the JSON lines of --log-format json.
 --progress always into a pipe writes progress as log lines of an exact
 shape; auto writes none into a pipe, draws and erases the line on a
 terminal (a pseudo-terminal here) and writes none there either when CI is
-set; never writes none on a terminal. With --log-format json every line
+set or with -q, where only always draws; never writes none on a terminal. With --log-format json every line
 on stderr is a JSON object with exactly time, level and message.
 
     progress_test.py ADFLAG PROJECT_ROOT
@@ -90,14 +90,28 @@ def check_progress(checks, scratch, size):
 
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["TERM"] = "xterm"
-    code, seen = run_on_terminal(scratch, scan + ["-q"], env)
+    code, seen = run_on_terminal(scratch, scan, env)
     checks.equal("auto on a terminal: exit code", code, 0)
+    drawn = re.fullmatch(r"%s\n%s(adflag: .*?)%s(.*)\n"
+                         % (re.escape(REJECTED), re.escape(ERASE),
+                            re.escape(ERASE)), seen)
+    checks.expect(drawn and progress_pattern(size).match(drawn.group(1)),
+                  "auto on a terminal: %r" % seen)
+    checks.equal("auto on a terminal: summary",
+                 without_seconds(drawn.group(2)) if drawn else None, SUMMARY)
+    code, seen = run_on_terminal(scratch, scan, dict(env, CI="true"))
+    checks.equal("auto on a terminal under CI",
+                 without_seconds(seen), REJECTED + "\n" + SUMMARY + "\n")
+    # -q is silence: auto draws nothing, and only always still draws.
+    code, seen = run_on_terminal(scratch, scan + ["-q"], env)
+    checks.equal("auto -q on a terminal: exit code", code, 0)
+    checks.equal("auto -q on a terminal", seen, "")
+    code, seen = run_on_terminal(
+        scratch, scan + ["-q", "--progress", "always"], env)
     drawn = re.fullmatch(r"%s(adflag: .*?)%s" % (re.escape(ERASE),
                                                  re.escape(ERASE)), seen)
     checks.expect(drawn and progress_pattern(size).match(drawn.group(1)),
-                  "auto on a terminal: %r" % seen)
-    code, seen = run_on_terminal(scratch, scan + ["-q"], dict(env, CI="true"))
-    checks.equal("auto on a terminal under CI", seen, "")
+                  "always -q on a terminal: %r" % seen)
     code, seen = run_on_terminal(
         scratch, scan + ["-q", "--progress", "never"], env)
     checks.equal("never on a terminal", seen, "")

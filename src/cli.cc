@@ -1,7 +1,11 @@
 #include "cli.h"
 
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "adflag/entities.h"
@@ -314,7 +318,44 @@ std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
   return "";
 }
 
+// Logs what CLI11 says of a parse error, one log line a line of its
+// text: the reason as an error, its hint ("Run with --help ...") as info.
+void LogParseError(const std::string& text) {
+  std::istringstream lines(text);
+  std::string line;
+  bool first = true;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    if (first) {
+      spdlog::error("{}", line);
+    } else {
+      spdlog::info("{}", line);
+    }
+    first = false;
+  }
+}
+
 }  // namespace
+
+LogFormat PeekLogFormat(int argc, char** argv) {
+  constexpr std::string_view kOption = "--log-format";
+  LogFormat format = LogFormat::kText;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    std::string_view value;
+    if (arg == kOption && i + 1 < argc) {
+      value = argv[++i];
+    } else if (arg.size() > kOption.size() && arg.starts_with(kOption) &&
+               arg[kOption.size()] == '=') {
+      value = arg.substr(kOption.size() + 1);
+    } else {
+      continue;
+    }
+    format = value == "json" ? LogFormat::kJson : LogFormat::kText;
+  }
+  return format;
+}
 
 ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
   CLI::App app{
@@ -341,7 +382,11 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    int code = app.exit(error);
+    // Help and the version go to stdout; the reason of a usage error is
+    // logged, so that it is a JSON line under --log-format json.
+    std::ostringstream failure;
+    int code = app.exit(error, std::cout, failure);
+    LogParseError(failure.str());
     return {false, code == 0 ? 0 : kUsageError};
   }
 
@@ -352,10 +397,7 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
   if (command_line->command == Command::kScan) {
     std::string problem = FinishScan(raw, &command_line->scan);
     if (!problem.empty()) {
-      // TODO: usage errors are written before logging is set up, so they
-      // stay plain text under --log-format json; a log collector sees the
-      // exit code 2 but cannot parse the reason.
-      std::fprintf(stderr, "adflag scan: %s\n", problem.c_str());
+      spdlog::error("adflag scan: {}", problem);
       return {false, kUsageError};
     }
   }

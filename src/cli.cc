@@ -62,6 +62,20 @@ void AddScanSharing(CLI::App* scan, ScanOptions* options, RawScanFlags* raw) {
                    "The key of --redact (at least 16 bytes)");
 }
 
+// The options of what a scan says on stderr besides its data.
+void AddScanDiagnostics(CLI::App* scan, CommandLine* line, RawScanFlags* raw) {
+  scan->add_flag("-q,--quiet", line->scan.quiet,
+                 "No summary, no notes on rejected lines and no progress "
+                 "line (unless --progress always)");
+  scan->add_flag("-v,--verbose", line->verbose, "Say more on stderr");
+  scan->add_flag("--profile", line->scan.profile,
+                 "Print the time per stage and per rule to stderr");
+  scan->add_option("--progress", raw->progress,
+                   "Progress line on stderr: auto (on a terminal, not in "
+                   "CI nor with -q), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
 void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   CLI::App* scan = app.add_subcommand(
       "scan", "Flag the listings of JSON-lines inputs for review");
@@ -102,16 +116,7 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
       ->check(CLI::IsMember({"low", "medium", "high"}));
   scan->add_flag("--strict-utf8", options.strict_utf8,
                  "Reject lines with invalid UTF-8 instead of repairing them");
-  scan->add_flag("-q,--quiet", options.quiet,
-                 "No summary, no notes on rejected lines and no progress "
-                 "line (unless --progress always)");
-  scan->add_flag("-v,--verbose", line->verbose, "Say more on stderr");
-  scan->add_flag("--profile", options.profile,
-                 "Print the time per stage and per rule to stderr");
-  scan->add_option("--progress", raw->progress,
-                   "Progress line on stderr: auto (on a terminal, not in "
-                   "CI nor with -q), always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  AddScanDiagnostics(scan, line, raw);
   AddScanLinking(scan, &options, raw);
   AddScanSharing(scan, &options, raw);
   scan->callback([line] { line->command = Command::kScan; });
@@ -271,6 +276,22 @@ std::string FinishSharing(const RawScanFlags& raw, ScanOptions* options) {
   return "";
 }
 
+// Reads the fields of --include and checks them and --id-field. Returns
+// an error message, or an empty string.
+std::string FinishFields(const RawScanFlags& raw, ScanOptions* options) {
+  options->include_fields = SplitList(raw.include);
+  for (const std::string& field : options->include_fields) {
+    if (!IsValidPointer(FieldPointer(field))) {
+      return "--include: '" + field + "' is not a valid JSON pointer";
+    }
+  }
+  if (!IsValidPointer(FieldPointer(options->id_field))) {
+    return "--id-field: '" + options->id_field +
+           "' is not a valid JSON pointer";
+  }
+  return "";
+}
+
 // Turns the raw flags into the validated ScanOptions. Returns an error
 // message, or an empty string.
 std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
@@ -293,16 +314,8 @@ std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
   options->threads = raw.threads > 0
                          ? raw.threads
                          : std::max(1u, std::thread::hardware_concurrency());
-  options->include_fields = SplitList(raw.include);
-  for (const std::string& field : options->include_fields) {
-    if (!IsValidPointer(FieldPointer(field))) {
-      return "--include: '" + field + "' is not a valid JSON pointer";
-    }
-  }
-  if (!IsValidPointer(FieldPointer(options->id_field))) {
-    return "--id-field: '" + options->id_field +
-           "' is not a valid JSON pointer";
-  }
+  std::string fields = FinishFields(raw, options);
+  if (!fields.empty()) return fields;
   if (options->format == OutputFormat::kHtml &&
       !options->emit_summary_path.empty()) {
     return "--format html: --emit-summary writes a link summary, not flags";

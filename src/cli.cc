@@ -1,7 +1,11 @@
 #include "cli.h"
 
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "adflag/entities.h"
@@ -22,6 +26,8 @@ struct RawScanFlags {
   int64_t max_rejects = -1;
   int threads = 0;
   std::string shard;
+  bool redact = false;
+  std::string progress = "auto";
 };
 
 void AddScanLinking(CLI::App* scan, ScanOptions* options, RawScanFlags* raw) {
@@ -44,6 +50,32 @@ void AddScanLinking(CLI::App* scan, ScanOptions* options, RawScanFlags* raw) {
                    "file, as one shard of a split run");
 }
 
+void AddScanSharing(CLI::App* scan, ScanOptions* options, RawScanFlags* raw) {
+  scan->add_option("--baseline", options->baseline_path,
+                   "An earlier JSONL output: give each record a status, "
+                   "new, changed or seen");
+  scan->add_flag("--new-only", options->new_only,
+                 "With --baseline: leave out the records it has seen");
+  scan->add_flag("--redact", raw->redact,
+                 "Replace phones, emails and handles by keyed hashes");
+  scan->add_option("--redact-key-file", options->redact_key_path,
+                   "The key of --redact (at least 16 bytes)");
+}
+
+// The options of what a scan says on stderr besides its data.
+void AddScanDiagnostics(CLI::App* scan, CommandLine* line, RawScanFlags* raw) {
+  scan->add_flag("-q,--quiet", line->scan.quiet,
+                 "No summary, no notes on rejected lines and no progress "
+                 "line (unless --progress always)");
+  scan->add_flag("-v,--verbose", line->verbose, "Say more on stderr");
+  scan->add_flag("--profile", line->scan.profile,
+                 "Print the time per stage and per rule to stderr");
+  scan->add_option("--progress", raw->progress,
+                   "Progress line on stderr: auto (on a terminal, not in "
+                   "CI nor with -q), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
 void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   CLI::App* scan = app.add_subcommand(
       "scan", "Flag the listings of JSON-lines inputs for review");
@@ -54,8 +86,10 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
                    "Rule pack directory or file (default: built-in pack)");
   scan->add_option("-o,--output", options.output_path,
                    "Write flags here (atomically) instead of stdout");
-  scan->add_option("-f,--format", raw->format, "Output format")
-      ->check(CLI::IsMember({"jsonl"}));
+  scan->add_option("-f,--format", raw->format,
+                   "Output format: jsonl, csv (RFC 4180, a header row) or "
+                   "html (a review page sorted by score)")
+      ->check(CLI::IsMember({"jsonl", "csv", "html"}));
   scan->add_flag("--all", options.all, "Write every listing, flagged or not");
   scan->add_option("--min-score", raw->min_score,
                    "Write listings from this score (default: pack threshold)")
@@ -82,12 +116,9 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
       ->check(CLI::IsMember({"low", "medium", "high"}));
   scan->add_flag("--strict-utf8", options.strict_utf8,
                  "Reject lines with invalid UTF-8 instead of repairing them");
-  scan->add_flag("-q,--quiet", options.quiet,
-                 "No summary and no notes on rejected lines");
-  scan->add_flag("-v,--verbose", line->verbose, "Say more on stderr");
-  scan->add_flag("--profile", options.profile,
-                 "Print the time per stage and per rule to stderr");
+  AddScanDiagnostics(scan, line, raw);
   AddScanLinking(scan, &options, raw);
+  AddScanSharing(scan, &options, raw);
   scan->callback([line] { line->command = Command::kScan; });
 }
 
@@ -216,9 +247,63 @@ std::string ParseShard(const std::string& text, ScanOptions* options) {
   return "";
 }
 
+// Checks the options of the output format, baselines and redaction.
+// Returns an error message, or an empty string.
+std::string FinishSharing(const RawScanFlags& raw, ScanOptions* options) {
+  if (raw.format == "csv") options->format = OutputFormat::kCsv;
+  if (options->new_only && options->baseline_path.empty()) {
+    return "--new-only needs --baseline PREVIOUS.jsonl";
+  }
+  if (raw.redact && options->redact_key_path.empty()) {
+    return "--redact needs --redact-key-file FILE";
+  }
+  if (!raw.redact && !options->redact_key_path.empty()) {
+    return "--redact-key-file needs --redact";
+  }
+  if (options->emit_summary_path.empty()) return "";
+  if (raw.redact) {
+    return "--emit-summary writes a link summary, which holds contacts; "
+           "--redact applies to flags, in the run with --links";
+  }
+  if (!options->baseline_path.empty() || options->new_only) {
+    return "--emit-summary writes a link summary, not flags: --baseline "
+           "applies to the run with --links";
+  }
+  if (options->format != OutputFormat::kJsonl) {
+    return "--emit-summary writes a link summary, not flags: --format "
+           "applies to the run with --links";
+  }
+  return "";
+}
+
+// Reads the fields of --include and checks them and --id-field. Returns
+// an error message, or an empty string.
+std::string FinishFields(const RawScanFlags& raw, ScanOptions* options) {
+  options->include_fields = SplitList(raw.include);
+  for (const std::string& field : options->include_fields) {
+    if (!IsValidPointer(FieldPointer(field))) {
+      return "--include: '" + field + "' is not a valid JSON pointer";
+    }
+  }
+  if (!IsValidPointer(FieldPointer(options->id_field))) {
+    return "--id-field: '" + options->id_field +
+           "' is not a valid JSON pointer";
+  }
+  return "";
+}
+
 // Turns the raw flags into the validated ScanOptions. Returns an error
 // message, or an empty string.
 std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
+  if (raw.format == "html") options->format = OutputFormat::kHtml;
+  if (raw.progress == "always") options->progress = ProgressMode::kAlways;
+  if (raw.progress == "never") options->progress = ProgressMode::kNever;
+  // An analyst who says -q wants silence; only `always` still draws.
+  if (options->quiet && options->progress == ProgressMode::kAuto) {
+    options->progress = ProgressMode::kNever;
+  }
+  std::string sharing = FinishSharing(raw, options);
+  if (!sharing.empty()) return sharing;
   if (raw.min_score >= 0) options->min_score = raw.min_score;
   if (raw.max_rejects >= 0) options->max_rejects = raw.max_rejects;
   if (!raw.fail_on.empty()) {
@@ -229,15 +314,11 @@ std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
   options->threads = raw.threads > 0
                          ? raw.threads
                          : std::max(1u, std::thread::hardware_concurrency());
-  options->include_fields = SplitList(raw.include);
-  for (const std::string& field : options->include_fields) {
-    if (!IsValidPointer(FieldPointer(field))) {
-      return "--include: '" + field + "' is not a valid JSON pointer";
-    }
-  }
-  if (!IsValidPointer(FieldPointer(options->id_field))) {
-    return "--id-field: '" + options->id_field +
-           "' is not a valid JSON pointer";
+  std::string fields = FinishFields(raw, options);
+  if (!fields.empty()) return fields;
+  if (options->format == OutputFormat::kHtml &&
+      !options->emit_summary_path.empty()) {
+    return "--format html: --emit-summary writes a link summary, not flags";
   }
   if (!raw.shard.empty()) {
     std::string problem = ParseShard(raw.shard, options);
@@ -250,7 +331,44 @@ std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
   return "";
 }
 
+// Logs what CLI11 says of a parse error, one log line a line of its
+// text: the reason as an error, its hint ("Run with --help ...") as info.
+void LogParseError(const std::string& text) {
+  std::istringstream lines(text);
+  std::string line;
+  bool first = true;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    if (first) {
+      spdlog::error("{}", line);
+    } else {
+      spdlog::info("{}", line);
+    }
+    first = false;
+  }
+}
+
 }  // namespace
+
+LogFormat PeekLogFormat(int argc, char** argv) {
+  constexpr std::string_view kOption = "--log-format";
+  LogFormat format = LogFormat::kText;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    std::string_view value;
+    if (arg == kOption && i + 1 < argc) {
+      value = argv[++i];
+    } else if (arg.size() > kOption.size() && arg.starts_with(kOption) &&
+               arg[kOption.size()] == '=') {
+      value = arg.substr(kOption.size() + 1);
+    } else {
+      continue;
+    }
+    format = value == "json" ? LogFormat::kJson : LogFormat::kText;
+  }
+  return format;
+}
 
 ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
   CLI::App app{
@@ -258,6 +376,13 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
       "evidence for every flag"};
   app.set_version_flag("--version", "adflag 0.1.0");
   app.require_subcommand(1);
+  // Options of the app may follow the subcommand too.
+  app.fallthrough();
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format,
+                 "Diagnostics on stderr as text lines, or as JSON lines "
+                 "(time, level, message) for log collectors")
+      ->check(CLI::IsMember({"text", "json"}));
   RawScanFlags raw;
   AddScan(app, command_line, &raw);
   AddRules(app, command_line);
@@ -270,14 +395,22 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    int code = app.exit(error);
+    // Help and the version go to stdout; the reason of a usage error is
+    // logged, so that it is a JSON line under --log-format json.
+    std::ostringstream failure;
+    int code = app.exit(error, std::cout, failure);
+    LogParseError(failure.str());
     return {false, code == 0 ? 0 : kUsageError};
   }
 
+  if (log_format == "json") {
+    command_line->log_format = LogFormat::kJson;
+    command_line->scan.json_log = true;
+  }
   if (command_line->command == Command::kScan) {
     std::string problem = FinishScan(raw, &command_line->scan);
     if (!problem.empty()) {
-      std::fprintf(stderr, "adflag scan: %s\n", problem.c_str());
+      spdlog::error("adflag scan: {}", problem);
       return {false, kUsageError};
     }
   }

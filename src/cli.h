@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "adflag/logging.h"
 #include "adflag/scan.h"
 
 namespace adflag {
@@ -91,7 +92,10 @@ struct CommandLine {
   DiffOptions diff;
   EvalOptions eval;
   LinkOptions link;
+  // scan -v: debug messages too.
   bool verbose = false;
+  // --log-format, for every command.
+  LogFormat log_format = LogFormat::kText;
 };
 
 // The result of parsing: either a command to run, or an exit code to end
@@ -101,8 +105,15 @@ struct ParseResult {
   int exit_code = 0;
 };
 
-// Parses argv into *command_line. Help goes to stdout, usage errors to
-// stderr with exit code 2.
+// Returns the log format argv asks for, before it is parsed, so that
+// the errors of parsing can be logged in it: kJson when the last
+// `--log-format` (before any `--`) is `json`, kText otherwise. A
+// malformed value is reported by ParseCommandLine, as text.
+LogFormat PeekLogFormat(int argc, char** argv);
+
+// Parses argv into *command_line. Help and the version go to stdout;
+// usage errors are logged through spdlog with exit code 2, so logging
+// must be set up first (SetUpLogging with PeekLogFormat's format).
 ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line);
 
 }  // namespace adflag

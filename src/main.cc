@@ -3,12 +3,12 @@
 // command's outcome to the documented exit codes; nothing else.
 
 #include <signal.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <exception>
 
+#include "adflag/logging.h"
 #include "adflag/scan.h"
 #include "check_command.h"
 #include "cli.h"
@@ -25,13 +25,6 @@ constexpr int kExitFailOn = 1;
 constexpr int kExitCannotRun = 2;
 constexpr int kExitTooManyRejects = 3;
 
-void SetUpLogging(bool verbose) {
-  auto logger = spdlog::stderr_logger_mt("adflag");
-  logger->set_pattern("%v");
-  logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
-  spdlog::set_default_logger(logger);
-}
-
 int ScanExitCode(const adflag::ScanReport& report) {
   switch (report.status) {
     case adflag::ScanStatus::kFailed:
@@ -45,12 +38,14 @@ int ScanExitCode(const adflag::ScanReport& report) {
 }
 
 int Run(int argc, char** argv) {
+  // Usage errors are logged in the format asked for, before parsing.
+  adflag::SetUpLogging(adflag::PeekLogFormat(argc, argv), false);
   adflag::CommandLine command_line;
   adflag::ParseResult parsed =
       adflag::ParseCommandLine(argc, argv, &command_line);
   if (!parsed.run) return parsed.exit_code;
 
-  SetUpLogging(command_line.verbose);
+  adflag::SetUpLogging(command_line.log_format, command_line.verbose);
   switch (command_line.command) {
     case adflag::Command::kScan:
       return ScanExitCode(adflag::RunScan(command_line.scan));
@@ -78,7 +73,12 @@ int main(int argc, char** argv) {
   try {
     return Run(argc, argv);
   } catch (const std::exception& error) {
-    std::fprintf(stderr, "adflag: internal error: %s\n", error.what());
+    // Run sets up logging first; should that have failed, plain text.
+    if (spdlog::get("adflag") == nullptr) {
+      std::fprintf(stderr, "adflag: internal error: %s\n", error.what());
+    } else {
+      spdlog::error("adflag: internal error: {}", error.what());
+    }
     return kExitCannotRun;
   }
 }

@@ -11,6 +11,8 @@ packages=(
   zlib1g-dev libzstd-dev zstd gzip
   # The shard test runs shards with GNU parallel.
   parallel
+  # The man page test renders build/docs/adflag.1 with man and groff.
+  man-db groff-base
   # For scripts/bench.sh only: peak memory, and the jq peer.
   time jq
 )

@@ -9,10 +9,17 @@ packages=(
   libcli11-dev nlohmann-json3-dev libre2-dev libspdlog-dev libfmt-dev
   catch2 libyaml-cpp-dev libsimdjson-dev libutf8proc-dev libphonenumber-dev
   zlib1g-dev libzstd-dev zstd gzip
+  # HMAC-SHA-256 for --redact, SHA-256 for baseline fingerprints.
+  libssl-dev
   # The shard test runs shards with GNU parallel.
   parallel
   # The man page test renders build/docs/adflag.1 with man and groff.
   man-db groff-base
+  # The browser test of the review page (--format html) runs headless
+  # Chromium; the fonts make its screenshot readable.
+  chromium fonts-dejavu-core
+  # The CSV test reads --format csv back with sqlite3's .import too.
+  sqlite3
   # For scripts/bench.sh only: peak memory, and the jq peer.
   time jq
 )

@@ -22,6 +22,8 @@ struct RawScanFlags {
   int64_t max_rejects = -1;
   int threads = 0;
   std::string shard;
+  bool redact = false;
+  std::string progress = "auto";
 };
 
 void AddScanLinking(CLI::App* scan, ScanOptions* options, RawScanFlags* raw) {
@@ -44,6 +46,18 @@ void AddScanLinking(CLI::App* scan, ScanOptions* options, RawScanFlags* raw) {
                    "file, as one shard of a split run");
 }
 
+void AddScanSharing(CLI::App* scan, ScanOptions* options, RawScanFlags* raw) {
+  scan->add_option("--baseline", options->baseline_path,
+                   "An earlier JSONL output: give each record a status, "
+                   "new, changed or seen");
+  scan->add_flag("--new-only", options->new_only,
+                 "With --baseline: leave out the records it has seen");
+  scan->add_flag("--redact", raw->redact,
+                 "Replace phones, emails and handles by keyed hashes");
+  scan->add_option("--redact-key-file", options->redact_key_path,
+                   "The key of --redact (at least 16 bytes)");
+}
+
 void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   CLI::App* scan = app.add_subcommand(
       "scan", "Flag the listings of JSON-lines inputs for review");
@@ -54,8 +68,10 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
                    "Rule pack directory or file (default: built-in pack)");
   scan->add_option("-o,--output", options.output_path,
                    "Write flags here (atomically) instead of stdout");
-  scan->add_option("-f,--format", raw->format, "Output format")
-      ->check(CLI::IsMember({"jsonl"}));
+  scan->add_option("-f,--format", raw->format,
+                   "Output format: jsonl, csv (RFC 4180, a header row) or "
+                   "html (a review page sorted by score)")
+      ->check(CLI::IsMember({"jsonl", "csv", "html"}));
   scan->add_flag("--all", options.all, "Write every listing, flagged or not");
   scan->add_option("--min-score", raw->min_score,
                    "Write listings from this score (default: pack threshold)")
@@ -87,7 +103,12 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   scan->add_flag("-v,--verbose", line->verbose, "Say more on stderr");
   scan->add_flag("--profile", options.profile,
                  "Print the time per stage and per rule to stderr");
+  scan->add_option("--progress", raw->progress,
+                   "Progress line on stderr: auto (on a terminal, not in "
+                   "CI), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   AddScanLinking(scan, &options, raw);
+  AddScanSharing(scan, &options, raw);
   scan->callback([line] { line->command = Command::kScan; });
 }
 
@@ -216,9 +237,43 @@ std::string ParseShard(const std::string& text, ScanOptions* options) {
   return "";
 }
 
+// Checks the options of the output format, baselines and redaction.
+// Returns an error message, or an empty string.
+std::string FinishSharing(const RawScanFlags& raw, ScanOptions* options) {
+  if (raw.format == "csv") options->format = OutputFormat::kCsv;
+  if (options->new_only && options->baseline_path.empty()) {
+    return "--new-only needs --baseline PREVIOUS.jsonl";
+  }
+  if (raw.redact && options->redact_key_path.empty()) {
+    return "--redact needs --redact-key-file FILE";
+  }
+  if (!raw.redact && !options->redact_key_path.empty()) {
+    return "--redact-key-file needs --redact";
+  }
+  if (options->emit_summary_path.empty()) return "";
+  if (raw.redact) {
+    return "--emit-summary writes a link summary, which holds contacts; "
+           "--redact applies to flags, in the run with --links";
+  }
+  if (!options->baseline_path.empty() || options->new_only) {
+    return "--emit-summary writes a link summary, not flags: --baseline "
+           "applies to the run with --links";
+  }
+  if (options->format != OutputFormat::kJsonl) {
+    return "--emit-summary writes a link summary, not flags: --format "
+           "applies to the run with --links";
+  }
+  return "";
+}
+
 // Turns the raw flags into the validated ScanOptions. Returns an error
 // message, or an empty string.
 std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
+  if (raw.format == "html") options->format = OutputFormat::kHtml;
+  if (raw.progress == "always") options->progress = ProgressMode::kAlways;
+  if (raw.progress == "never") options->progress = ProgressMode::kNever;
+  std::string sharing = FinishSharing(raw, options);
+  if (!sharing.empty()) return sharing;
   if (raw.min_score >= 0) options->min_score = raw.min_score;
   if (raw.max_rejects >= 0) options->max_rejects = raw.max_rejects;
   if (!raw.fail_on.empty()) {
@@ -239,6 +294,10 @@ std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
     return "--id-field: '" + options->id_field +
            "' is not a valid JSON pointer";
   }
+  if (options->format == OutputFormat::kHtml &&
+      !options->emit_summary_path.empty()) {
+    return "--format html: --emit-summary writes a link summary, not flags";
+  }
   if (!raw.shard.empty()) {
     std::string problem = ParseShard(raw.shard, options);
     if (!problem.empty()) return problem;
@@ -258,6 +317,13 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
       "evidence for every flag"};
   app.set_version_flag("--version", "adflag 0.1.0");
   app.require_subcommand(1);
+  // Options of the app may follow the subcommand too.
+  app.fallthrough();
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format,
+                 "Diagnostics on stderr as text lines, or as JSON lines "
+                 "(time, level, message) for log collectors")
+      ->check(CLI::IsMember({"text", "json"}));
   RawScanFlags raw;
   AddScan(app, command_line, &raw);
   AddRules(app, command_line);
@@ -274,9 +340,16 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
     return {false, code == 0 ? 0 : kUsageError};
   }
 
+  if (log_format == "json") {
+    command_line->log_format = LogFormat::kJson;
+    command_line->scan.json_log = true;
+  }
   if (command_line->command == Command::kScan) {
     std::string problem = FinishScan(raw, &command_line->scan);
     if (!problem.empty()) {
+      // TODO: usage errors are written before logging is set up, so they
+      // stay plain text under --log-format json; a log collector sees the
+      // exit code 2 but cannot parse the reason.
       std::fprintf(stderr, "adflag scan: %s\n", problem.c_str());
       return {false, kUsageError};
     }

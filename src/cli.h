@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "adflag/logging.h"
 #include "adflag/scan.h"
 
 namespace adflag {
@@ -91,7 +92,10 @@ struct CommandLine {
   DiffOptions diff;
   EvalOptions eval;
   LinkOptions link;
+  // scan -v: debug messages too.
   bool verbose = false;
+  // --log-format, for every command.
+  LogFormat log_format = LogFormat::kText;
 };
 
 // The result of parsing: either a command to run, or an exit code to end

@@ -1,5 +1,7 @@
 #include "adflag/flag_writer.h"
 
+#include <algorithm>
+
 #include "adflag/listing_links.h"
 #include "json_text.h"
 
@@ -14,11 +16,21 @@ std::string_view HitValue(const Listing& listing, const Hit& hit) {
   return {};
 }
 
+// Appends the evidence of a hit in text. A redacted run writes the span's
+// text with its contacts replaced; its offsets are those of the original
+// value, or, with `redacted_offsets` (records that carry the redacted
+// texts), those of the redacted value.
 void AppendHit(const CompiledPack& pack, const Listing& listing, const Hit& hit,
-               std::string* out) {
+               Redactor* redactor, bool redacted_offsets, std::string* out) {
   std::string_view value = HitValue(listing, hit);
   size_t end = std::min(hit.span.end, value.size());
   size_t start = std::min(hit.span.start, end);
+  size_t shown_start = start;
+  size_t shown_end = end;
+  if (redactor != nullptr && redacted_offsets) {
+    shown_start = redactor->RedactedOffset(value, start, false);
+    shown_end = redactor->RedactedOffset(value, end, true);
+  }
   out->append("{\"field\":");
   AppendJsonString(pack.fields()[hit.field], out);
   if (hit.value_index >= 0) {
@@ -26,11 +38,17 @@ void AppendHit(const CompiledPack& pack, const Listing& listing, const Hit& hit,
     AppendJsonNumber(hit.value_index, out);
   }
   out->append(",\"start\":");
-  AppendJsonNumber(start, out);
+  AppendJsonNumber(shown_start, out);
   out->append(",\"end\":");
-  AppendJsonNumber(end, out);
+  AppendJsonNumber(shown_end, out);
   out->append(",\"text\":");
-  AppendJsonString(value.substr(start, end - start), out);
+  if (redactor != nullptr) {
+    std::string text;
+    redactor->RedactSpan(value, start, end, &text);
+    AppendJsonString(text, out);
+  } else {
+    AppendJsonString(value.substr(start, end - start), out);
+  }
   out->push_back('}');
 }
 
@@ -38,7 +56,7 @@ void AppendHit(const CompiledPack& pack, const Listing& listing, const Hit& hit,
 // the measure, its value, the least value the rule asks for and the entity
 // (a phone, an email, a handle or a template cluster) that gave it.
 void AppendLinkHit(const Rule& rule, const Hit& hit, const LinkFacts* facts,
-                   std::string* out) {
+                   const Redactor* redactor, std::string* out) {
   const auto measure = static_cast<LinkMeasure>(hit.link);
   int64_t at_least = 0;
   for (const LinkCondition& condition : rule.links) {
@@ -51,12 +69,19 @@ void AppendLinkHit(const Rule& rule, const Hit& hit, const LinkFacts* facts,
   out->append(",\"at_least\":");
   AppendJsonNumber(at_least, out);
   out->append(",\"entity\":");
-  AppendJsonString(facts != nullptr ? facts->sources[hit.link] : "", out);
+  std::string_view entity;
+  if (facts != nullptr) entity = facts->sources[hit.link];
+  if (redactor != nullptr) {
+    AppendJsonString(redactor->RedactLinkSource(entity), out);
+  } else {
+    AppendJsonString(entity, out);
+  }
   out->push_back('}');
 }
 
-void AppendRule(const CompiledPack& pack, const ListingRecord& record,
-                const RuleMatch& match, std::string* out) {
+void AppendRule(const CompiledPack& pack, const OutputOptions& options,
+                const ListingRecord& record, const RuleMatch& match,
+                std::string* out) {
   const Listing& listing = *record.listing;
   const Rule& rule = pack.pack().rules[match.rule];
   out->append("{\"id\":");
@@ -69,9 +94,10 @@ void AppendRule(const CompiledPack& pack, const ListingRecord& record,
   for (size_t h = 0; h < match.hits.size(); ++h) {
     if (h > 0) out->push_back(',');
     if (match.hits[h].link >= 0) {
-      AppendLinkHit(rule, match.hits[h], record.facts, out);
+      AppendLinkHit(rule, match.hits[h], record.facts, record.redactor, out);
     } else {
-      AppendHit(pack, listing, match.hits[h], out);
+      AppendHit(pack, listing, match.hits[h], record.redactor,
+                options.with_texts, out);
     }
   }
   out->push_back(']');
@@ -86,12 +112,80 @@ void AppendRule(const CompiledPack& pack, const ListingRecord& record,
   out->push_back('}');
 }
 
-void AppendRules(const CompiledPack& pack, const ListingRecord& record,
+void AppendRules(const CompiledPack& pack, const OutputOptions& options,
+                 const ListingRecord& record,
                  const std::vector<RuleMatch>& matches, std::string* out) {
   out->push_back('[');
   for (size_t m = 0; m < matches.size(); ++m) {
     if (m > 0) out->push_back(',');
-    AppendRule(pack, record, matches[m], out);
+    AppendRule(pack, options, record, matches[m], out);
+  }
+  out->push_back(']');
+}
+
+// Appends the record's entities and links, with their contacts replaced
+// by tokens in a redacted run.
+void AppendLinking(const ListingRecord& record, std::string* out) {
+  Redactor* redactor = record.redactor;
+  if (record.entities != nullptr) {
+    out->append(",\"entities\":");
+    if (redactor != nullptr) {
+      AppendEntitiesJson(redactor->RedactEntities(*record.entities), out);
+    } else {
+      AppendEntitiesJson(*record.entities, out);
+    }
+  }
+  if (record.links_json != nullptr) {
+    out->append(",\"links\":");
+    if (redactor != nullptr) {
+      redactor->RedactLinksJson(*record.links_json, out);
+    } else {
+      out->append(*record.links_json);
+    }
+  }
+}
+
+// Appends the "texts" member: [{"field":F,"index":I,"text":T}, ...], the
+// pack's text fields first, then the other fields in the matcher's order.
+// A redacted run writes each text with its contacts replaced.
+void AppendTexts(const CompiledPack& pack, const Listing& listing,
+                 Redactor* redactor, std::string* out) {
+  const std::vector<std::string>& fields = pack.fields();
+  const std::vector<std::string>& text_fields =
+      pack.pack().settings.text_fields;
+  std::vector<size_t> order;
+  for (const std::string& name : text_fields) {
+    auto it = std::find(fields.begin(), fields.end(), name);
+    if (it != fields.end()) order.push_back(it - fields.begin());
+  }
+  for (size_t f = 0; f < fields.size(); ++f) {
+    if (std::find(order.begin(), order.end(), f) == order.end()) {
+      order.push_back(f);
+    }
+  }
+
+  out->append(",\"texts\":[");
+  bool first = true;
+  for (size_t f : order) {
+    for (const FieldValue& value : listing.values[f]) {
+      if (!first) out->push_back(',');
+      first = false;
+      out->append("{\"field\":");
+      AppendJsonString(fields[f], out);
+      if (value.index >= 0) {
+        out->append(",\"index\":");
+        AppendJsonNumber(value.index, out);
+      }
+      out->append(",\"text\":");
+      if (redactor != nullptr) {
+        std::string text;
+        redactor->RedactText(value.text, &text);
+        AppendJsonString(text, out);
+      } else {
+        AppendJsonString(value.text, out);
+      }
+      out->push_back('}');
+    }
   }
   out->push_back(']');
 }
@@ -102,6 +196,8 @@ std::string ListingId(const ListingRecord& record) {
   if (record.listing->has_id) return record.listing->id;
   return *record.source + ":" + std::to_string(record.line);
 }
+
+void RecordWriter::AppendHeader(std::string* /*out*/) const {}
 
 FlagWriter::FlagWriter(const CompiledPack& pack, OutputOptions options)
     : pack_(pack), options_(std::move(options)) {}
@@ -122,25 +218,36 @@ void FlagWriter::Append(const ListingRecord& record, std::string* out) const {
   if (options_.all) {
     out->append(record.flagged ? ",\"flagged\":true" : ",\"flagged\":false");
   }
+  if (record.status != nullptr) {
+    out->append(",\"status\":");
+    AppendJsonString(record.status, out);
+  }
+  if (!record.fingerprint.empty()) {
+    out->append(",\"fingerprint\":");
+    AppendJsonString(record.fingerprint, out);
+  }
+  if (record.redactor != nullptr) out->append(",\"redacted\":true");
   out->append(",\"rules\":");
-  AppendRules(pack_, record, verdict.counted, out);
+  AppendRules(pack_, options_, record, verdict.counted, out);
   out->append(",\"shadow\":");
-  AppendRules(pack_, record, verdict.shadow, out);
-  if (record.entities != nullptr) {
-    out->append(",\"entities\":");
-    AppendEntitiesJson(*record.entities, out);
-  }
-  if (record.links_json != nullptr) {
-    out->append(",\"links\":");
-    out->append(*record.links_json);
-  }
+  AppendRules(pack_, options_, record, verdict.shadow, out);
+  AppendLinking(record, out);
 
   // Included fields are copied as the parser minified them.
   for (size_t i = 0; i < options_.include_fields.size(); ++i) {
     out->push_back(',');
     AppendJsonKey(options_.include_fields[i], out);
     const auto& raw = listing.included[i];
-    out->append(raw ? *raw : "null");
+    if (!raw) {
+      out->append("null");
+    } else if (record.redactor != nullptr) {
+      record.redactor->RedactJson(*raw, out);
+    } else {
+      out->append(*raw);
+    }
+  }
+  if (options_.with_texts) {
+    AppendTexts(pack_, listing, record.redactor, out);
   }
   out->append("}\n");
 }

@@ -77,6 +77,9 @@ class InputFile {
   // The errno of the read that failed, or 0.
   int error_number() const { return error_number_; }
 
+  // The bytes read from the descriptor so far.
+  uint64_t bytes_read() const { return bytes_read_; }
+
  private:
   // Returns what read(2) returns, retrying on EINTR; records the end.
   ssize_t ReadSome(char* data, size_t size) {
@@ -86,6 +89,7 @@ class InputFile {
     } while (got < 0 && errno == EINTR);
     if (got < 0) error_number_ = errno;
     if (got <= 0) ended_ = true;
+    if (got > 0) bytes_read_ += static_cast<uint64_t>(got);
     return got;
   }
 
@@ -95,6 +99,7 @@ class InputFile {
   size_t peeked_ = 0;
   bool ended_ = false;
   int error_number_ = 0;
+  uint64_t bytes_read_ = 0;
 };
 
 // What ended a decoded stream early: "truncated gzip stream", and
@@ -124,6 +129,7 @@ class SplittingReader : public LineReader {
   const std::string& error() const override { return error_; }
   Compression compression() const override { return compression_; }
   const std::string& name() const override { return name_; }
+  uint64_t bytes_read() const override { return file_->bytes_read(); }
 
   // Reads only the lines that start at input offsets in [begin, end),
   // numbered as in the whole input.

@@ -3,12 +3,11 @@
 // command's outcome to the documented exit codes; nothing else.
 
 #include <signal.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <exception>
 
+#include "adflag/logging.h"
 #include "adflag/scan.h"
 #include "check_command.h"
 #include "cli.h"
@@ -24,13 +23,6 @@ constexpr int kExitDone = 0;
 constexpr int kExitFailOn = 1;
 constexpr int kExitCannotRun = 2;
 constexpr int kExitTooManyRejects = 3;
-
-void SetUpLogging(bool verbose) {
-  auto logger = spdlog::stderr_logger_mt("adflag");
-  logger->set_pattern("%v");
-  logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
-  spdlog::set_default_logger(logger);
-}
 
 int ScanExitCode(const adflag::ScanReport& report) {
   switch (report.status) {
@@ -50,7 +42,7 @@ int Run(int argc, char** argv) {
       adflag::ParseCommandLine(argc, argv, &command_line);
   if (!parsed.run) return parsed.exit_code;
 
-  SetUpLogging(command_line.verbose);
+  adflag::SetUpLogging(command_line.log_format, command_line.verbose);
   switch (command_line.command) {
     case adflag::Command::kScan:
       return ScanExitCode(adflag::RunScan(command_line.scan));

@@ -1,6 +1,7 @@
 #include "adflag/scan.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,7 +20,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "adflag/baseline.h"
 #include "adflag/builtin_pack.h"
+#include "adflag/csv_writer.h"
 #include "adflag/flag_writer.h"
 #include "adflag/line_reader.h"
 #include "adflag/links.h"
@@ -28,6 +31,8 @@
 #include "adflag/matcher.h"
 #include "adflag/pack_scanner.h"
 #include "adflag/profile.h"
+#include "adflag/redaction.h"
+#include "adflag/review_page.h"
 #include "adflag/rule_pack.h"
 #include "output_file.h"
 
@@ -40,6 +45,9 @@ void RunStats::Add(const RunStats& other) {
   rejected += other.rejected;
   repaired += other.repaired;
   for (size_t i = 0; i < flagged.size(); ++i) flagged[i] += other.flagged[i];
+  for (size_t i = 0; i < baseline.size(); ++i) {
+    baseline[i] += other.baseline[i];
+  }
   if (rule_hits.size() < other.rule_hits.size()) {
     rule_hits.resize(other.rule_hits.size());
   }
@@ -88,6 +96,8 @@ struct LineView {
 struct Batch {
   uint64_t sequence = 0;
   int input = 0;
+  // Bytes read from all inputs when the batch was cut, for the progress.
+  uint64_t input_bytes = 0;
   std::string bytes;
   std::vector<LineSlot> lines;
 
@@ -113,6 +123,8 @@ struct BatchResult {
   std::vector<LineNote> notes;
   RunStats stats;
   bool fail_on_reached = false;
+  // The batch's Batch::input_bytes.
+  uint64_t input_bytes = 0;
 };
 
 // The read-only state every worker shares.
@@ -121,7 +133,7 @@ struct ScanContext {
   const RulePack* pack = nullptr;
   const CompiledPack* compiled = nullptr;
   const Scorer* scorer = nullptr;
-  const FlagWriter* writer = nullptr;
+  const RecordWriter* writer = nullptr;
   ListingFields fields;
   double threshold = 0;
   std::vector<std::string> source_names;
@@ -144,6 +156,10 @@ struct ScanContext {
   // Where workers add their profile when they finish; null when not
   // profiling. Guarded by the caller.
   Profile* profile = nullptr;
+  // The records of --baseline; null without one.
+  const Baseline* baseline = nullptr;
+  // The key of --redact; empty when the run is not redacted.
+  std::string redaction_key;
 };
 
 // The scratch state of one worker.
@@ -153,8 +169,12 @@ struct Worker {
         matcher(*context.compiled),
         linker(context.link_fields, context.entity_options),
         profile(context.pack->rules.size()),
-        profiling(context.options->profile) {
+        profiling(context.options->profile),
+        fingerprinter(context.redaction_key) {
     if (profiling) matcher.set_profile(&profile);
+    if (!context.redaction_key.empty()) {
+      redactor.emplace(context.redaction_key, context.entity_options);
+    }
   }
 
   // Returns the counter of `stage` when profiling, or null.
@@ -174,6 +194,12 @@ struct Worker {
   LinkIndex gathered;
   Profile profile;
   bool profiling;
+  Fingerprinter fingerprinter;
+  // The fingerprint and status of the listing being written.
+  std::string fingerprint;
+  const char* status = nullptr;
+  // Set when the run is redacted.
+  std::optional<Redactor> redactor;
 };
 
 void Reject(const std::string& source, const LineView& line,
@@ -210,11 +236,35 @@ void WriteListing(const ScanContext& context, const std::string& source,
     record.facts = &worker->facts;
     record.links_json = &worker->links_json;
   } else {
-    worker->parser.ReadLateFields(&worker->listing);
+    // ClassifyListing has read the late fields.
     worker->linker.Read(worker->listing, "", /*with_signature=*/false);
   }
   record.entities = &worker->linker.entities();
+  record.fingerprint = worker->fingerprint;
+  record.status = worker->status;
+  if (worker->redactor) record.redactor = &*worker->redactor;
   context.writer->Append(record, out);
+}
+
+// Works out the fingerprint of a listing to be written and, with a
+// baseline, its status. Returns false when --new-only leaves it out.
+bool ClassifyListing(const ScanContext& context, Worker* worker,
+                     BatchResult* result) {
+  StageTimer timer(worker->Counter(Stage::kWrite));
+  worker->parser.ReadLateFields(&worker->listing);
+  worker->fingerprint = worker->fingerprinter.Compute(
+      *context.pack, worker->listing, context.link_fields.text_fields,
+      worker->verdict);
+  worker->status = nullptr;
+  if (context.baseline == nullptr) return true;
+
+  const Listing& listing = worker->listing;
+  const BaselineStatus status = context.baseline->StatusOf(
+      listing.has_id ? std::string_view(listing.id) : std::string_view(),
+      worker->fingerprint);
+  ++result->stats.baseline[static_cast<int>(status)];
+  worker->status = BaselineStatusName(status);
+  return !(context.options->new_only && status == BaselineStatus::kSeen);
 }
 
 // Finds the evidence of a listing about to be written, which MatchRules
@@ -257,7 +307,8 @@ void ScoreListing(const ScanContext& context, const std::string& source,
     const auto& fail_on = context.options->fail_on;
     if (fail_on && verdict.level >= *fail_on) result->fail_on_reached = true;
   }
-  if (flagged || context.options->all) {
+  if ((flagged || context.options->all) &&
+      ClassifyListing(context, worker, result)) {
     AddEvidence(context, worker);
     WriteListing(context, source, line, flagged, worker, &result->output);
   }
@@ -316,6 +367,7 @@ void ProcessLine(const ScanContext& context, const std::string& source,
 void ProcessBatch(const ScanContext& context, const Batch& batch,
                   Worker* worker, BatchResult* result) {
   result->stats.rule_hits.assign(context.pack->rules.size(), 0);
+  result->input_bytes = batch.input_bytes;
   const std::string& source = context.source_names[batch.input];
   for (size_t i = 0; i < batch.lines.size(); ++i) {
     ProcessLine(context, source, batch.line(i), worker, result);
@@ -347,6 +399,7 @@ class BatchReader {
       if (reader_ == nullptr && !OpenCurrent()) return false;
       if (Fill(batch)) return true;
       if (!reader_->error().empty()) error_ = reader_->error();
+      done_bytes_ += reader_->bytes_read();
       reader_.reset();
       ++current_;
     }
@@ -354,6 +407,11 @@ class BatchReader {
   }
 
   const std::string& error() const { return error_; }
+
+  // The bytes read from all inputs so far.
+  uint64_t bytes_read() const {
+    return done_bytes_ + (reader_ != nullptr ? reader_->bytes_read() : 0);
+  }
 
   // Times reading into *read_ns from now on.
   void set_timer(uint64_t* read_ns) { read_ns_ = read_ns; }
@@ -395,6 +453,7 @@ class BatchReader {
     }
     if (batch->lines.empty()) return false;
     batch->sequence = sequence_++;
+    batch->input_bytes = bytes_read();
     return true;
   }
 
@@ -408,6 +467,8 @@ class BatchReader {
   std::string error_;
   uint64_t* read_ns_ = nullptr;
   std::ofstream* spool_ = nullptr;
+  // The bytes read from the inputs finished so far.
+  uint64_t done_bytes_ = 0;
   // The line being read, before it is copied into its batch.
   Line line_;
 };
@@ -435,13 +496,23 @@ class RunWriter {
   bool Accept(BatchResult* result) {
     StageTimer timer(write_ns_);
     std::string error;
-    if (!output_.Write(result->output, &error)) return Fail(error);
+    if (page_ != nullptr) {
+      page_->Add(result->output);
+    } else if (!output_.Write(result->output, &error)) {
+      return Fail(error);
+    }
     if (!options_.rejects_path.empty() &&
         !rejects_.Write(result->rejects, &error)) {
       return Fail(error);
     }
+    if (progress_ != nullptr && !result->notes.empty() && !options_.quiet) {
+      progress_->Clear();
+    }
     Note(result->notes);
     stats_.Add(result->stats);
+    if (progress_ != nullptr) {
+      progress_->Update(result->input_bytes, stats_.listings);
+    }
     fail_on_reached_ = fail_on_reached_ || result->fail_on_reached;
     if (options_.max_rejects && stats_.rejected > *options_.max_rejects) {
       status_ = ScanStatus::kTooManyRejects;
@@ -462,6 +533,7 @@ class RunWriter {
   // needs to fix and run again.
   void Finish() {
     std::string error;
+    if (status_ == ScanStatus::kDone && page_ != nullptr) WritePage();
     if (status_ == ScanStatus::kDone && !output_.Commit(&error)) Fail(error);
     if (!options_.rejects_path.empty() && !rejects_.Commit(&error)) {
       Fail(error);
@@ -483,6 +555,16 @@ class RunWriter {
   // Times writing into *write_ns from now on.
   void set_timer(uint64_t* write_ns) { write_ns_ = write_ns; }
 
+  // Gathers the records into `page`, written by Finish, instead of
+  // writing them as they come; `run` says what the page tells of the run.
+  void set_page(ReviewPage* page, ReviewRun run) {
+    page_ = page;
+    page_run_ = std::move(run);
+  }
+
+  // Shows the progress of the run on `progress` from now on.
+  void set_progress(ProgressMeter* progress) { progress_ = progress; }
+
   // Writes `text` to the output. Returns false when that failed.
   bool WriteText(const std::string& text) {
     std::string error;
@@ -490,6 +572,21 @@ class RunWriter {
   }
 
  private:
+  void WritePage() {
+    ReviewRun& run = page_run_;
+    run.lines = stats_.lines;
+    run.listings = stats_.listings;
+    run.blank = stats_.blank;
+    run.rejected = stats_.rejected;
+    run.repaired = stats_.repaired;
+    std::string error;
+    if (!page_->Write(run, [&](std::string_view part) {
+          return output_.Write(part, &error);
+        })) {
+      Fail(error);
+    }
+  }
+
   void Note(const std::vector<LineNote>& notes) {
     for (const LineNote& note : notes) {
       uint64_t& shown = note.rejected ? shown_ : repaired_shown_;
@@ -513,6 +610,11 @@ class RunWriter {
   uint64_t shown_ = 0;
   uint64_t repaired_shown_ = 0;
   uint64_t* write_ns_ = nullptr;
+  // Null when progress is not shown.
+  ProgressMeter* progress_ = nullptr;
+  // Null unless the output is a review page.
+  ReviewPage* page_ = nullptr;
+  ReviewRun page_run_;
 };
 
 // Adds what a worker gathered in the link pass to the run's LinkIndex.
@@ -692,10 +794,16 @@ void PrintSummary(const RunStats& stats, const ScanOptions& options) {
       stats.lines, stats.listings, stats.repaired, stats.blank, rejected,
       stats.flagged_total(), stats.flagged[3], stats.flagged[2],
       stats.flagged[1], stats.seconds);
+  if (!options.baseline_path.empty()) {
+    const auto& counts = stats.baseline;
+    spdlog::info("adflag: against the baseline: {} new, {} changed, {} seen{}",
+                 counts[0], counts[1], counts[2],
+                 options.new_only ? " (not written: --new-only)" : "");
+  }
 }
 
 // Writes the run summary as JSON to the --stats file.
-bool WriteStats(const RunStats& stats, const RulePack& pack,
+bool WriteStats(const RunStats& stats, const RulePack& pack, bool has_baseline,
                 const std::string& path, std::string* error) {
   nlohmann::ordered_json json;
   json["lines"] = stats.lines;
@@ -712,6 +820,11 @@ bool WriteStats(const RunStats& stats, const RulePack& pack,
     rules[pack.rules[r].id] = stats.rule_hits[r];
   }
   json["rules"] = std::move(rules);
+  if (has_baseline) {
+    json["baseline"] = {{"new", stats.baseline[0]},
+                        {"changed", stats.baseline[1]},
+                        {"seen", stats.baseline[2]}};
+  }
   json["seconds"] = std::round(stats.seconds * 1000.0) / 1000.0;
   json["pack"] = {{"name", pack.settings.name},
                   {"version", pack.settings.version}};
@@ -737,6 +850,20 @@ ListingFields MakeListingFields(const ScanOptions& options,
   return fields;
 }
 
+// Returns the size of all inputs in bytes, as stored, or 0 when one of
+// them is not a regular file (a pipe, say), whose size is unknown.
+uint64_t InputBytes(const std::vector<std::string>& inputs) {
+  uint64_t total = 0;
+  for (const std::string& input : inputs) {
+    struct stat status {};
+    const int result = input == "-" ? fstat(STDIN_FILENO, &status)
+                                    : stat(input.c_str(), &status);
+    if (result != 0 || !S_ISREG(status.st_mode)) return 0;
+    total += static_cast<uint64_t>(status.st_size);
+  }
+  return total;
+}
+
 // Reads every input once through `writer`, as the context says: the link
 // pass or the scoring pass. Profiles reading and writing into *profile
 // when it is not null.
@@ -754,11 +881,20 @@ void RunPass(const ScanContext& context, const std::vector<std::string>& inputs,
     reader.set_timer(&read_ns);
     writer->set_timer(&write_ns);
   }
+  // The first pass of a linked run says so on its progress line.
+  const bool links_pass =
+      context.link_pass && options.emit_summary_path.empty();
+  ProgressMeter progress(options.progress, options.json_log,
+                         links_pass ? "adflag: reading links" : "adflag",
+                         options.shards > 1 ? 0 : InputBytes(inputs));
+  if (progress.active()) writer->set_progress(&progress);
   if (options.threads <= 1) {
     RunSerial(context, &reader, writer);
   } else {
     ParallelRun(context, &reader, writer).Run();
   }
+  progress.Finish(reader.bytes_read(), writer->stats().listings);
+  writer->set_progress(nullptr);
 
   if (!reader.error().empty() && writer->status() == ScanStatus::kDone) {
     writer->Fail(reader.error());
@@ -833,6 +969,7 @@ bool GatherLinks(ScanContext context, const std::vector<std::string>& inputs,
   quiet.rejects_path.clear();
   quiet.max_rejects.reset();
   quiet.quiet = true;
+  quiet.format = OutputFormat::kJsonl;
   context.options = &quiet;
   context.link_pass = true;
   context.fields.first_late_field = SIZE_MAX;
@@ -897,12 +1034,62 @@ void FinishRun(const ScanOptions& options, const RulePack& pack,
   }
   std::string error;
   if (!options.stats_path.empty() &&
-      !WriteStats(stats, pack, options.stats_path, &error)) {
+      !WriteStats(stats, pack, !options.baseline_path.empty(),
+                  options.stats_path, &error)) {
     writer->Fail(error);
   }
   report->status = writer->status();
   report->fail_on_reached = writer->fail_on_reached();
   report->stats = stats;
+}
+
+// Reads what sharing and nightly runs need before the run starts: the
+// --baseline records into *baseline and the --redact key into *key.
+// Returns false, having said why, when either cannot be read.
+bool ReadSharing(const ScanOptions& options, Baseline* baseline,
+                 std::string* key) {
+  std::string error;
+  if (!options.redact_key_path.empty() &&
+      !ReadRedactionKey(options.redact_key_path, key, &error)) {
+    spdlog::error("adflag: error: {}", error);
+    return false;
+  }
+  if (!options.baseline_path.empty() &&
+      !Baseline::Load(options.baseline_path, options.max_line_bytes,
+                      !key->empty(), baseline, &error)) {
+    spdlog::error("adflag: error: {}", error);
+    return false;
+  }
+  if (!key->empty()) {
+    spdlog::debug("adflag: contacts redacted with the key of {}",
+                  options.redact_key_path);
+  }
+  if (!options.baseline_path.empty()) {
+    spdlog::debug("adflag: baseline {}: {} records", options.baseline_path,
+                  baseline->records());
+  }
+  return true;
+}
+
+// Returns the writer of the --format asked for. A linked run's records
+// carry links, which the CSV header must know of.
+std::unique_ptr<RecordWriter> MakeRecordWriter(const ScanOptions& options,
+                                               const CompiledPack& compiled,
+                                               OutputOptions output_options) {
+  const RulePack& pack = compiled.pack();
+  output_options.links =
+      !options.links_path.empty() || options.link || PackScoresLinks(pack);
+  if (options.format == OutputFormat::kCsv) {
+    return std::make_unique<CsvWriter>(compiled, std::move(output_options));
+  }
+  return std::make_unique<FlagWriter>(compiled, std::move(output_options));
+}
+
+// Writes what the output starts with: the header row of CSV.
+void WriteHeader(const RecordWriter& record_writer, RunWriter* writer) {
+  std::string header;
+  record_writer.AppendHeader(&header);
+  if (!header.empty()) writer->WriteText(header);
 }
 
 }  // namespace
@@ -920,6 +1107,8 @@ ScanReport RunScan(const ScanOptions& options) {
     spdlog::error("{}", FormatDiagnostic(diagnostic));
   }
   if (compiled == nullptr) return report;
+  spdlog::debug("adflag: pack {} {}: {} rules, {} threads", pack.settings.name,
+                pack.settings.version, pack.rules.size(), options.threads);
 
   std::vector<std::string> inputs = options.inputs;
   if (inputs.empty()) inputs.push_back("-");
@@ -931,14 +1120,20 @@ ScanReport RunScan(const ScanOptions& options) {
 
   // Build what the workers share.
   Scorer scorer(pack);
-  OutputOptions output_options{options.all, options.include_fields};
-  FlagWriter flag_writer(*compiled, output_options);
   ScanContext context;
+  Baseline baseline;
+  if (!ReadSharing(options, &baseline, &context.redaction_key)) return report;
+  if (!options.baseline_path.empty()) context.baseline = &baseline;
+  OutputOptions output_options{options.all, options.include_fields};
+  output_options.status = context.baseline != nullptr;
+  output_options.with_texts = options.format == OutputFormat::kHtml;
+  std::unique_ptr<RecordWriter> record_writer =
+      MakeRecordWriter(options, *compiled, output_options);
   context.options = &options;
   context.pack = &pack;
   context.compiled = compiled.get();
   context.scorer = &scorer;
-  context.writer = &flag_writer;
+  context.writer = record_writer.get();
   context.fields = MakeListingFields(options, *compiled, &context.link_fields);
   context.threshold = options.min_score.value_or(pack.settings.threshold);
   context.entity_options.phone_region = options.phone_region;
@@ -987,6 +1182,14 @@ ScanReport RunScan(const ScanOptions& options) {
   }
   RunWriter writer(*context.options, pack.rules.size());
   if (!writer.Open()) return report;
+  if (linking != Linking::kEmitSummary) WriteHeader(*record_writer, &writer);
+  ReviewPage page(pack);
+  if (context.options->format == OutputFormat::kHtml &&
+      linking != Linking::kEmitSummary) {
+    writer.set_page(
+        &page, ReviewRun{context.source_names, 0, 0, 0, 0, 0, context.threshold,
+                         context.links != nullptr, options.all});
+  }
   RunPass(context, inputs, nullptr, &writer, context.profile);
   if (linking == Linking::kEmitSummary &&
       writer.status() == ScanStatus::kDone) {

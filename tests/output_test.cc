@@ -1,5 +1,6 @@
-// Tests of what adflag writes: the JSON line of a flagged listing, and the
-// output file that appears only when a run completes.
+// Tests of what adflag writes: the JSON line of a flagged listing, its CSV
+// row, both redacted, the data of the review page, and the output file
+// that appears only when a run completes.
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -9,9 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "adflag/csv_writer.h"
 #include "adflag/flag_writer.h"
 #include "adflag/listing_parser.h"
 #include "adflag/matcher.h"
+#include "adflag/redaction.h"
+#include "adflag/review_page.h"
 #include "adflag/rule_pack.h"
 #include "adflag/scorer.h"
 #include "output_file.h"
@@ -36,30 +40,47 @@ const char kPack[] =
     "    status: experimental\n"
     "    any: ['\\btown\\b']\n";
 
-// Parses, matches, scores and writes one listing.
-std::string Write(const std::string& json, OutputOptions options) {
+// A listing parsed, matched and scored with kPack, ready to be written.
+struct Scanned {
   RulePack pack;
-  std::vector<Diagnostic> problems;
-  REQUIRE(ParseRulePack({{"t.yaml", kPack}}, &pack, &problems));
-  auto compiled = CompiledPack::Compile(pack, &problems);
-  REQUIRE(compiled != nullptr);
-  ListingFields fields;
-  fields.text_fields = compiled->fields();
-  fields.included_fields = options.include_fields;
-  ListingParser parser(fields);
+  std::unique_ptr<CompiledPack> compiled;
   Listing listing;
-  RejectReason reason;
-  REQUIRE(parser.Parse(json, &listing, &reason));
-
-  Matcher matcher(*compiled);
-  MatchResult matches;
-  matcher.Match(listing, &matches);
   Verdict verdict;
-  Scorer(pack).Score(matches, &verdict);
   std::string source = "night.jsonl";
-  FlagWriter writer(*compiled, options);
+
+  ListingRecord Record() const {
+    return {&source, 7, &listing, &verdict, true};
+  }
+};
+
+// Parses, matches and scores one listing, copying `include` through.
+std::unique_ptr<Scanned> Scan(const std::string& json,
+                              const std::vector<std::string>& include) {
+  auto scanned = std::make_unique<Scanned>();
+  std::vector<Diagnostic> problems;
+  REQUIRE(ParseRulePack({{"t.yaml", kPack}}, &scanned->pack, &problems));
+  scanned->compiled = CompiledPack::Compile(scanned->pack, &problems);
+  REQUIRE(scanned->compiled != nullptr);
+  ListingFields fields;
+  fields.text_fields = scanned->compiled->fields();
+  fields.included_fields = include;
+  ListingParser parser(fields);
+  RejectReason reason;
+  REQUIRE(parser.Parse(json, &scanned->listing, &reason));
+
+  Matcher matcher(*scanned->compiled);
+  MatchResult matches;
+  matcher.Match(scanned->listing, &matches);
+  Scorer(scanned->pack).Score(matches, &scanned->verdict);
+  return scanned;
+}
+
+// Parses, matches, scores and writes one listing as a JSON line.
+std::string Write(const std::string& json, OutputOptions options) {
+  auto scanned = Scan(json, options.include_fields);
+  FlagWriter writer(*scanned->compiled, options);
   std::string out;
-  writer.Append({&source, 7, &listing, &verdict, true}, &out);
+  writer.Append(scanned->Record(), &out);
   return out;
 }
 
@@ -94,6 +115,86 @@ TEST_CASE("--all adds flagged and --include copies fields through") {
   CHECK(line.find("\"url\":\"https://example.invalid/a\","
                   "\"/geo/city\":\"Fresno\",\"missing\":null}") !=
         std::string::npos);
+}
+
+TEST_CASE("a CSV field is quoted only when it must be") {
+  const std::pair<std::string, std::string> cases[] = {
+      {"plain", "plain"},
+      {"", ""},
+      {"a,b", "\"a,b\""},
+      {"say \"hi\"", "\"say \"\"hi\"\"\""},
+      {"one\r\ntwo", "\"one\r\ntwo\""},
+      {"line\n", "\"line\n\""},
+      {"caf\xC3\xA9 \xE2\x9C\x93", "caf\xC3\xA9 \xE2\x9C\x93"}};
+  for (const auto& [field, written] : cases) {
+    std::string out = "x";
+    AppendCsvField(field, &out);
+    CHECK(out == "x" + written);
+  }
+}
+
+TEST_CASE("a CSV row holds the listing, its first evidence and includes") {
+  OutputOptions options;
+  options.include_fields = {"url", "geo"};
+  auto scanned =
+      Scan(R"({"id":"L1","title":"in town, young","body":"Young \"one\"",)"
+           R"("url":"https://example.invalid/a","geo":{"city":"Fresno"}})",
+           options.include_fields);
+  CsvWriter writer(*scanned->compiled, options);
+  std::string out;
+  writer.AppendHeader(&out);
+  CHECK(out ==
+        "id,source,line,score,level,fingerprint,rules,shadow,evidence_rule,"
+        "evidence_field,evidence_start,evidence_end,evidence_text,phones,"
+        "emails,urls,handles,obscured,url,geo\r\n");
+  out.clear();
+  writer.Append(scanned->Record(), &out);
+  CHECK(out ==
+        "L1,night.jsonl,7,0.35,low,,youth,trial,youth,title,9,14,young,,,,,,"
+        "https://example.invalid/a,\"{\"\"city\"\":\"\"Fresno\"\"}\"\r\n");
+}
+
+TEST_CASE("a redacted record holds tokens, its texts too, with spans") {
+  OutputOptions options;
+  options.with_texts = true;
+  options.include_fields = {"phone"};
+  auto scanned =
+      Scan(R"({"id":"R1","title":"young","body":"call 510-555-0134 in town",)"
+           R"("phone":5105550134})",
+           options.include_fields);
+  Redactor redactor("0123456789abcdef", EntityOptions{});
+  const std::string phone = redactor.Token(EntityKind::kPhone, "+15105550134");
+  ListingRecord record = scanned->Record();
+  record.redactor = &redactor;
+  FlagWriter writer(*scanned->compiled, options);
+  std::string out;
+  writer.Append(record, &out);
+  // "town" is at 21 in the body as written, at 36 once the token of the
+  // phone, 15 bytes longer than the 12 it replaces, stands in.
+  CHECK(out ==
+        "{\"id\":\"R1\",\"source\":\"night.jsonl\",\"line\":7,\"score\":0.35,"
+        "\"level\":\"low\",\"redacted\":true,\"rules\":[{\"id\":\"youth\","
+        "\"category\":\"youth\",\"weight\":0.35,\"hits\":[{\"field\":"
+        "\"title\",\"start\":0,\"end\":5,\"text\":\"young\"}]}],\"shadow\":"
+        "[{\"id\":\"trial\",\"category\":\"test\",\"weight\":0.2,\"hits\":"
+        "[{\"field\":\"body\",\"start\":36,\"end\":40,\"text\":\"town\"}]}],"
+        "\"phone\":\"" +
+            phone +
+            "\",\"texts\":[{\"field\":\"title\","
+            "\"text\":\"young\"},{\"field\":\"body\",\"text\":\"call " +
+            phone + " in town\"}]}\n");
+  CHECK(phone ==
+        "phone:hmac:" + HmacSha256Hex("0123456789abcdef", "+15105550134", 16));
+}
+
+TEST_CASE("page data cannot end its script element") {
+  CHECK(EscapeJsonForScript(R"({"t":"</script><b>&amp;"})") ==
+        R"({"t":"\u003c/script\u003e\u003cb\u003e\u0026amp;"})");
+  CHECK(EscapeJsonForScript("[\"a\xE2\x80\xA8z\xE2\x80\xA9\"]") ==
+        "[\"a\\u2028z\\u2029\"]");
+  CHECK(RecordScore(R"({"id":"a","source":"s","line":1,"score":0.5775,)"
+                    R"("level":"low"})") == 0.5775);
+  CHECK(RecordScore(R"({"id":"a"})") == -1);
 }
 
 std::string ReadFile(const fs::path& path) {

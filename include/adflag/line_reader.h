@@ -72,6 +72,10 @@ class LineReader {
   // stream after line 1200").
   virtual const std::string& error() const = 0;
 
+  // The bytes read from the file so far, as stored: compressed bytes for a
+  // compressed input. Runs ahead of the lines returned by up to a chunk.
+  virtual uint64_t bytes_read() const = 0;
+
   // The compression detected when the input was opened.
   virtual Compression compression() const = 0;
 

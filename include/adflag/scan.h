@@ -17,9 +17,20 @@
 #include <string>
 #include <vector>
 
+#include "adflag/progress.h"
 #include "adflag/scorer.h"
 
 namespace adflag {
+
+// How flags are written.
+enum class OutputFormat {
+  // One JSON object per line, in input order.
+  kJsonl,
+  // A header row, then one CSV row per listing (csv_writer.h).
+  kCsv,
+  // One self-contained review page, sorted by score (review_page.h).
+  kHtml,
+};
 
 // Everything `adflag scan` was asked to do, validated by the command line
 // parser.
@@ -30,6 +41,7 @@ struct ScanOptions {
   std::string rules_path;
   // Output file; empty means standard output.
   std::string output_path;
+  OutputFormat format = OutputFormat::kJsonl;
   // File that receives every rejected line byte for byte; empty: none.
   std::string rejects_path;
   // File that receives the run summary as JSON; empty: none.
@@ -48,6 +60,11 @@ struct ScanOptions {
   bool quiet = false;
   // Print the time per stage and per rule to stderr at the end.
   bool profile = false;
+  // When to show the progress line on stderr.
+  ProgressMode progress = ProgressMode::kAuto;
+  // Logs are JSON lines (--log-format json): progress is then never drawn
+  // in place.
+  bool json_log = false;
   // --link: link the listings of the run even when no rule on links
   // counts toward the score.
   bool link = false;
@@ -62,6 +79,14 @@ struct ScanOptions {
   // ranges of the one input file, numbering lines as in the whole file.
   int shard = 1;
   int shards = 1;
+  // --baseline: an earlier JSONL output of adflag scan; records get a
+  // status against it. Empty: none.
+  std::string baseline_path;
+  // --new-only: records the baseline has seen are not written.
+  bool new_only = false;
+  // --redact --redact-key-file: replace contacts by tokens keyed with the
+  // key in this file (redaction.h). Empty: no redaction.
+  std::string redact_key_path;
 };
 
 // The counts of one run. For every run,
@@ -76,6 +101,9 @@ struct RunStats {
   std::array<uint64_t, 4> flagged = {0, 0, 0, 0};
   // Listings that fired each rule of the pack, in pack order.
   std::vector<uint64_t> rule_hits;
+  // With a baseline: the listings to be written by BaselineStatus (new,
+  // changed, seen), counting the seen ones --new-only leaves out.
+  std::array<uint64_t, 3> baseline = {0, 0, 0};
   double seconds = 0;
 
   // Adds the counts of `other`, which covers later lines of the same run.

@@ -1,0 +1,233 @@
+#include "adflag/baseline.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "adflag/line_reader.h"
+#include "adflag/redaction.h"
+
+namespace adflag {
+namespace {
+
+// The hex digits of a fingerprint's hash (128 bits).
+constexpr size_t kFingerprintHexDigits = 32;
+constexpr std::string_view kPlainPrefix = "sha256:";
+constexpr std::string_view kKeyedPrefix = "hmac:";
+// Leads the hashed input, so that a later change of what goes into a
+// fingerprint can be told apart.
+constexpr std::string_view kFingerprintVersion = "adflag fingerprint 1\n";
+
+std::string Sha256Hex(std::string_view data, size_t hex_digits) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < size && hex.size() < hex_digits; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 0xF]);
+  }
+  return hex;
+}
+
+bool IsSpace(char byte) {
+  return byte == ' ' || byte == '\t' || byte == '\n' || byte == '\r' ||
+         byte == '\f' || byte == '\v';
+}
+
+// Appends `text` with every run of white space made one space, and none
+// at either end.
+void AppendCollapsed(std::string_view text, std::string* out) {
+  bool space = false;
+  bool any = false;
+  for (char byte : text) {
+    if (IsSpace(byte)) {
+      space = any;
+      continue;
+    }
+    if (space) out->push_back(' ');
+    out->push_back(byte);
+    space = false;
+    any = true;
+  }
+}
+
+bool IsLowerHex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+}
+
+// Returns true when `fingerprint` is one, and sets *keyed to its kind.
+bool ParseFingerprint(std::string_view fingerprint, bool* keyed) {
+  *keyed = fingerprint.starts_with(kKeyedPrefix);
+  if (!*keyed && !fingerprint.starts_with(kPlainPrefix)) return false;
+  std::string_view hex =
+      fingerprint.substr((*keyed ? kKeyedPrefix : kPlainPrefix).size());
+  return hex.size() == kFingerprintHexDigits && IsLowerHex(hex);
+}
+
+// True when the id of a baseline record is where its listing stood
+// ("SOURCE:LINE"), as for a listing without an id: such an id names
+// another listing in another night's file, so it says nothing of change.
+bool IsPlaceId(const Listing& record) {
+  const std::vector<FieldValue>& source = record.values[1];
+  const std::vector<FieldValue>& line = record.values[2];
+  if (source.size() != 1 || line.size() != 1) return false;
+  return record.id == source[0].text + ":" + line[0].text;
+}
+
+// True when a baseline record written with --all says its listing was
+// not flagged: it was never before a reviewer, so it has not been seen.
+bool WasNotFlagged(const Listing& record) {
+  const std::vector<FieldValue>& flagged = record.values[3];
+  return flagged.size() == 1 && flagged[0].text == "false";
+}
+
+std::string Place(const std::string& path, uint64_t line, int column = 0) {
+  std::string place = path + ":" + std::to_string(line);
+  if (column > 0) place += ":" + std::to_string(column);
+  return place;
+}
+
+std::string NotARecord(const std::string& place, const std::string& reason) {
+  return place + ": not a baseline record: " + reason +
+         " (--baseline takes the JSONL output of an earlier adflag scan)";
+}
+
+}  // namespace
+
+const char* BaselineStatusName(BaselineStatus status) {
+  switch (status) {
+    case BaselineStatus::kNew:
+      return "new";
+    case BaselineStatus::kChanged:
+      return "changed";
+    case BaselineStatus::kSeen:
+      return "seen";
+  }
+  return "new";
+}
+
+Fingerprinter::Fingerprinter(std::string key) : key_(std::move(key)) {}
+
+std::string Fingerprinter::Compute(const RulePack& pack, const Listing& listing,
+                                   const std::vector<int>& text_fields,
+                                   const Verdict& verdict) {
+  // The text fields joined, folded as the rules see them.
+  std::string joined;
+  for (int field : text_fields) {
+    for (const FieldValue& value : listing.values[field]) {
+      joined.append(value.text);
+      joined.push_back('\n');
+    }
+  }
+  normalizer_.Normalize(joined, &folded_);
+  input_.assign(kFingerprintVersion);
+  AppendCollapsed(folded_.text(), &input_);
+  input_.push_back('\n');
+
+  std::vector<std::string_view> rules;
+  for (const auto* matches : {&verdict.counted, &verdict.shadow}) {
+    for (const RuleMatch& match : *matches) {
+      rules.push_back(pack.rules[match.rule].id);
+    }
+  }
+  std::sort(rules.begin(), rules.end());
+  for (size_t r = 0; r < rules.size(); ++r) {
+    if (r > 0) input_.push_back(',');
+    input_.append(rules[r]);
+  }
+
+  if (key_.empty()) {
+    return std::string(kPlainPrefix) + Sha256Hex(input_, kFingerprintHexDigits);
+  }
+  return std::string(kKeyedPrefix) +
+         HmacSha256Hex(key_, input_, kFingerprintHexDigits);
+}
+
+bool Baseline::Load(const std::string& path, uint64_t max_line_bytes,
+                    bool keyed, Baseline* baseline, std::string* error) {
+  std::unique_ptr<LineReader> reader =
+      LineReader::Open(path, max_line_bytes, error);
+  if (reader == nullptr) {
+    *error = "--baseline: " + *error;
+    return false;
+  }
+  ListingFields fields;
+  fields.id_field = "/id";
+  fields.text_fields = {"/fingerprint", "/source", "/line", "/flagged"};
+  ListingParser parser(fields);
+  Listing record;
+  Line line;
+
+  while (reader->Next(&line)) {
+    if (IsBlankLine(line.content())) continue;
+    const std::string place = Place(reader->name(), line.number);
+    RejectReason reason;
+    if (line.too_long) {
+      *error = NotARecord(place, TooLongReason(max_line_bytes).message);
+      return false;
+    }
+    if (!parser.Parse(line.content(), &record, &reason)) {
+      *error = NotARecord(Place(reader->name(), line.number, reason.column),
+                          reason.message);
+      return false;
+    }
+
+    if (!record.has_id) {
+      *error = NotARecord(place, "it has no \"id\"");
+      return false;
+    }
+    const std::vector<FieldValue>& values = record.values[0];
+    bool record_keyed = false;
+    if (values.empty()) {
+      *error = NotARecord(place,
+                          "it has no \"fingerprint\" (written by an adflag "
+                          "without baselines, or by another program)");
+      return false;
+    }
+    if (values.size() != 1 || values[0].index >= 0 ||
+        !ParseFingerprint(values[0].text, &record_keyed)) {
+      *error = NotARecord(place,
+                          "its \"fingerprint\" is not \"sha256:\" or "
+                          "\"hmac:\" and 32 hex digits");
+      return false;
+    }
+    if (record_keyed != keyed) {
+      *error = place + (record_keyed
+                            ? ": the baseline was written with --redact; "
+                              "compare with it in a run with --redact and "
+                              "the same key"
+                            : ": the baseline was written without --redact; "
+                              "a redacted run can only compare with a "
+                              "redacted baseline");
+      return false;
+    }
+
+    ++baseline->records_;
+    if (WasNotFlagged(record)) continue;
+    if (!IsPlaceId(record)) baseline->ids_.insert(record.id);
+    baseline->fingerprints_.insert(values[0].text);
+  }
+  if (!reader->error().empty()) {
+    *error = "--baseline: " + reader->error();
+    return false;
+  }
+  return true;
+}
+
+BaselineStatus Baseline::StatusOf(std::string_view id,
+                                  std::string_view fingerprint) const {
+  if (fingerprints_.count(std::string(fingerprint)) > 0) {
+    return BaselineStatus::kSeen;
+  }
+  if (!id.empty() && ids_.count(std::string(id)) > 0) {
+    return BaselineStatus::kChanged;
+  }
+  return BaselineStatus::kNew;
+}
+
+}  // namespace adflag

@@ -1,7 +1,11 @@
 #include "cli.h"
 
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "adflag/entities.h"
@@ -58,6 +62,20 @@ void AddScanSharing(CLI::App* scan, ScanOptions* options, RawScanFlags* raw) {
                    "The key of --redact (at least 16 bytes)");
 }
 
+// The options of what a scan says on stderr besides its data.
+void AddScanDiagnostics(CLI::App* scan, CommandLine* line, RawScanFlags* raw) {
+  scan->add_flag("-q,--quiet", line->scan.quiet,
+                 "No summary, no notes on rejected lines and no progress "
+                 "line (unless --progress always)");
+  scan->add_flag("-v,--verbose", line->verbose, "Say more on stderr");
+  scan->add_flag("--profile", line->scan.profile,
+                 "Print the time per stage and per rule to stderr");
+  scan->add_option("--progress", raw->progress,
+                   "Progress line on stderr: auto (on a terminal, not in "
+                   "CI nor with -q), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
 void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
   CLI::App* scan = app.add_subcommand(
       "scan", "Flag the listings of JSON-lines inputs for review");
@@ -98,15 +116,7 @@ void AddScan(CLI::App& app, CommandLine* line, RawScanFlags* raw) {
       ->check(CLI::IsMember({"low", "medium", "high"}));
   scan->add_flag("--strict-utf8", options.strict_utf8,
                  "Reject lines with invalid UTF-8 instead of repairing them");
-  scan->add_flag("-q,--quiet", options.quiet,
-                 "No summary and no notes on rejected lines");
-  scan->add_flag("-v,--verbose", line->verbose, "Say more on stderr");
-  scan->add_flag("--profile", options.profile,
-                 "Print the time per stage and per rule to stderr");
-  scan->add_option("--progress", raw->progress,
-                   "Progress line on stderr: auto (on a terminal, not in "
-                   "CI), always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  AddScanDiagnostics(scan, line, raw);
   AddScanLinking(scan, &options, raw);
   AddScanSharing(scan, &options, raw);
   scan->callback([line] { line->command = Command::kScan; });
@@ -266,12 +276,32 @@ std::string FinishSharing(const RawScanFlags& raw, ScanOptions* options) {
   return "";
 }
 
+// Reads the fields of --include and checks them and --id-field. Returns
+// an error message, or an empty string.
+std::string FinishFields(const RawScanFlags& raw, ScanOptions* options) {
+  options->include_fields = SplitList(raw.include);
+  for (const std::string& field : options->include_fields) {
+    if (!IsValidPointer(FieldPointer(field))) {
+      return "--include: '" + field + "' is not a valid JSON pointer";
+    }
+  }
+  if (!IsValidPointer(FieldPointer(options->id_field))) {
+    return "--id-field: '" + options->id_field +
+           "' is not a valid JSON pointer";
+  }
+  return "";
+}
+
 // Turns the raw flags into the validated ScanOptions. Returns an error
 // message, or an empty string.
 std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
   if (raw.format == "html") options->format = OutputFormat::kHtml;
   if (raw.progress == "always") options->progress = ProgressMode::kAlways;
   if (raw.progress == "never") options->progress = ProgressMode::kNever;
+  // An analyst who says -q wants silence; only `always` still draws.
+  if (options->quiet && options->progress == ProgressMode::kAuto) {
+    options->progress = ProgressMode::kNever;
+  }
   std::string sharing = FinishSharing(raw, options);
   if (!sharing.empty()) return sharing;
   if (raw.min_score >= 0) options->min_score = raw.min_score;
@@ -284,16 +314,8 @@ std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
   options->threads = raw.threads > 0
                          ? raw.threads
                          : std::max(1u, std::thread::hardware_concurrency());
-  options->include_fields = SplitList(raw.include);
-  for (const std::string& field : options->include_fields) {
-    if (!IsValidPointer(FieldPointer(field))) {
-      return "--include: '" + field + "' is not a valid JSON pointer";
-    }
-  }
-  if (!IsValidPointer(FieldPointer(options->id_field))) {
-    return "--id-field: '" + options->id_field +
-           "' is not a valid JSON pointer";
-  }
+  std::string fields = FinishFields(raw, options);
+  if (!fields.empty()) return fields;
   if (options->format == OutputFormat::kHtml &&
       !options->emit_summary_path.empty()) {
     return "--format html: --emit-summary writes a link summary, not flags";
@@ -309,7 +331,44 @@ std::string FinishScan(const RawScanFlags& raw, ScanOptions* options) {
   return "";
 }
 
+// Logs what CLI11 says of a parse error, one log line a line of its
+// text: the reason as an error, its hint ("Run with --help ...") as info.
+void LogParseError(const std::string& text) {
+  std::istringstream lines(text);
+  std::string line;
+  bool first = true;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    if (first) {
+      spdlog::error("{}", line);
+    } else {
+      spdlog::info("{}", line);
+    }
+    first = false;
+  }
+}
+
 }  // namespace
+
+LogFormat PeekLogFormat(int argc, char** argv) {
+  constexpr std::string_view kOption = "--log-format";
+  LogFormat format = LogFormat::kText;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    std::string_view value;
+    if (arg == kOption && i + 1 < argc) {
+      value = argv[++i];
+    } else if (arg.size() > kOption.size() && arg.starts_with(kOption) &&
+               arg[kOption.size()] == '=') {
+      value = arg.substr(kOption.size() + 1);
+    } else {
+      continue;
+    }
+    format = value == "json" ? LogFormat::kJson : LogFormat::kText;
+  }
+  return format;
+}
 
 ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
   CLI::App app{
@@ -336,7 +395,11 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    int code = app.exit(error);
+    // Help and the version go to stdout; the reason of a usage error is
+    // logged, so that it is a JSON line under --log-format json.
+    std::ostringstream failure;
+    int code = app.exit(error, std::cout, failure);
+    LogParseError(failure.str());
     return {false, code == 0 ? 0 : kUsageError};
   }
 
@@ -347,10 +410,7 @@ ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line) {
   if (command_line->command == Command::kScan) {
     std::string problem = FinishScan(raw, &command_line->scan);
     if (!problem.empty()) {
-      // TODO: usage errors are written before logging is set up, so they
-      // stay plain text under --log-format json; a log collector sees the
-      // exit code 2 but cannot parse the reason.
-      std::fprintf(stderr, "adflag scan: %s\n", problem.c_str());
+      spdlog::error("adflag scan: {}", problem);
       return {false, kUsageError};
     }
   }

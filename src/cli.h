@@ -105,8 +105,15 @@ struct ParseResult {
   int exit_code = 0;
 };
 
-// Parses argv into *command_line. Help goes to stdout, usage errors to
-// stderr with exit code 2.
+// Returns the log format argv asks for, before it is parsed, so that
+// the errors of parsing can be logged in it: kJson when the last
+// `--log-format` (before any `--`) is `json`, kText otherwise. A
+// malformed value is reported by ParseCommandLine, as text.
+LogFormat PeekLogFormat(int argc, char** argv);
+
+// Parses argv into *command_line. Help and the version go to stdout;
+// usage errors are logged through spdlog with exit code 2, so logging
+// must be set up first (SetUpLogging with PeekLogFormat's format).
 ParseResult ParseCommandLine(int argc, char** argv, CommandLine* command_line);
 
 }  // namespace adflag

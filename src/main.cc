@@ -3,6 +3,7 @@
 // command's outcome to the documented exit codes; nothing else.
 
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <exception>
@@ -37,6 +38,8 @@ int ScanExitCode(const adflag::ScanReport& report) {
 }
 
 int Run(int argc, char** argv) {
+  // Usage errors are logged in the format asked for, before parsing.
+  adflag::SetUpLogging(adflag::PeekLogFormat(argc, argv), false);
   adflag::CommandLine command_line;
   adflag::ParseResult parsed =
       adflag::ParseCommandLine(argc, argv, &command_line);
@@ -70,7 +73,12 @@ int main(int argc, char** argv) {
   try {
     return Run(argc, argv);
   } catch (const std::exception& error) {
-    std::fprintf(stderr, "adflag: internal error: %s\n", error.what());
+    // Run sets up logging first; should that have failed, plain text.
+    if (spdlog::get("adflag") == nullptr) {
+      std::fprintf(stderr, "adflag: internal error: %s\n", error.what());
+    } else {
+      spdlog::error("adflag: internal error: {}", error.what());
+    }
     return kExitCannotRun;
   }
 }

@@ -1092,112 +1092,179 @@ void WriteHeader(const RecordWriter& record_writer, RunWriter* writer) {
   if (!header.empty()) writer->WriteText(header);
 }
 
-}  // namespace
-
-ScanReport RunScan(const ScanOptions& options) {
-  auto started = std::chrono::steady_clock::now();
-  ScanReport report;
-  report.status = ScanStatus::kFailed;
-
-  RulePack pack;
+// Loads the pack the options name into *pack and compiles it, printing
+// every diagnostic. Returns null when the pack has errors.
+std::unique_ptr<CompiledPack> LoadRules(const ScanOptions& options,
+                                        RulePack* pack) {
+  if (!LoadPack(options, pack)) return nullptr;
   std::vector<Diagnostic> diagnostics;
-  if (!LoadPack(options, &pack)) return report;
-  auto compiled = CompiledPack::Compile(pack, &diagnostics);
+  auto compiled = CompiledPack::Compile(*pack, &diagnostics);
   for (const Diagnostic& diagnostic : diagnostics) {
     spdlog::error("{}", FormatDiagnostic(diagnostic));
   }
-  if (compiled == nullptr) return report;
-  spdlog::debug("adflag: pack {} {}: {} rules, {} threads", pack.settings.name,
-                pack.settings.version, pack.rules.size(), options.threads);
+  if (compiled == nullptr) return nullptr;
+  spdlog::debug("adflag: pack {} {}: {} rules, {} threads", pack->settings.name,
+                pack->settings.version, pack->rules.size(), options.threads);
+  return compiled;
+}
 
-  std::vector<std::string> inputs = options.inputs;
-  if (inputs.empty()) inputs.push_back("-");
+// Returns the inputs of the run into *inputs, standard input when none is
+// named. Returns false, having said why, when one cannot be read.
+bool ListInputs(const ScanOptions& options, std::vector<std::string>* inputs) {
+  *inputs = options.inputs;
+  if (inputs->empty()) inputs->push_back("-");
   std::string error;
-  if (!CheckInputsReadable(inputs, &error)) {
+  if (!CheckInputsReadable(*inputs, &error)) {
     spdlog::error("adflag: error: {}", error);
-    return report;
+    return false;
   }
+  return true;
+}
 
-  // Build what the workers share.
-  Scorer scorer(pack);
+// What the ScanContext of a run points to, owned for the whole run.
+struct SharedRun {
+  explicit SharedRun(const RulePack& pack)
+      : scorer(pack), profile(pack.rules.size()) {}
+
   ScanContext context;
+  Scorer scorer;
   Baseline baseline;
-  if (!ReadSharing(options, &baseline, &context.redaction_key)) return report;
-  if (!options.baseline_path.empty()) context.baseline = &baseline;
+  std::unique_ptr<RecordWriter> record_writer;
+  Profile profile;
+  // What the whole run knows of each contact and template, when linked.
+  LinkIndex links;
+  // Standard input kept for the second pass of a linked run.
+  Spool spool;
+  // The options of an --emit-summary run, and the lock of its LinkIndex.
+  ScanOptions emit;
+  std::mutex gathered_mutex;
+};
+
+// Builds what the workers share: the pack, the scorer, the baseline, the
+// redaction key and the record writer. Returns false, having said why,
+// when the baseline or the key cannot be read.
+bool BuildSharedContext(const ScanOptions& options, const RulePack& pack,
+                        const CompiledPack& compiled,
+                        const std::vector<std::string>& inputs,
+                        SharedRun* shared) {
+  ScanContext& context = shared->context;
+  if (!ReadSharing(options, &shared->baseline, &context.redaction_key)) {
+    return false;
+  }
+  if (!options.baseline_path.empty()) context.baseline = &shared->baseline;
   OutputOptions output_options{options.all, options.include_fields};
   output_options.status = context.baseline != nullptr;
   output_options.with_texts = options.format == OutputFormat::kHtml;
-  std::unique_ptr<RecordWriter> record_writer =
-      MakeRecordWriter(options, *compiled, output_options);
+  shared->record_writer = MakeRecordWriter(options, compiled, output_options);
+
   context.options = &options;
   context.pack = &pack;
-  context.compiled = compiled.get();
-  context.scorer = &scorer;
-  context.writer = record_writer.get();
-  context.fields = MakeListingFields(options, *compiled, &context.link_fields);
+  context.compiled = &compiled;
+  context.scorer = &shared->scorer;
+  context.writer = shared->record_writer.get();
+  context.fields = MakeListingFields(options, compiled, &context.link_fields);
   context.threshold = options.min_score.value_or(pack.settings.threshold);
   context.entity_options.phone_region = options.phone_region;
   for (const std::string& input : inputs) {
     context.source_names.push_back(SourceName(input));
   }
-  Profile profile(pack.rules.size());
-  if (options.profile) context.profile = &profile;
+  if (options.profile) context.profile = &shared->profile;
+  return true;
+}
 
-  // A linked run first needs what the whole run knows of each contact and
-  // template: from a summary, or from a first pass over the inputs.
-  const Linking linking = LinkingOf(options, pack);
-  LinkIndex links;
-  Spool spool;
+// A linked run first needs what the whole run knows of each contact and
+// template: from the --links summary, or from a first pass over *inputs,
+// after which standard input is read from its spool. Returns false,
+// having said why, when that cannot be read.
+bool ReadLinkingInput(const ScanOptions& options, const RulePack& pack,
+                      Linking linking, std::vector<std::string>* inputs,
+                      SharedRun* shared) {
+  ScanContext& context = shared->context;
   if (linking == Linking::kFromSummary &&
-      !ReadLinks(options.links_path, &links)) {
-    return report;
+      !ReadLinks(options.links_path, &shared->links)) {
+    return false;
   }
+  std::string error;
   if (linking == Linking::kGather &&
-      (!spool.Open(inputs, &error) ||
-       !GatherLinks(context, inputs, spool.file(), &links) ||
-       !spool.Finish(&inputs, &error))) {
+      (!shared->spool.Open(*inputs, &error) ||
+       !GatherLinks(context, *inputs, shared->spool.file(), &shared->links) ||
+       !shared->spool.Finish(inputs, &error))) {
     if (!error.empty()) spdlog::error("adflag: error: {}", error);
-    return report;
+    return false;
   }
-  if (linking != Linking::kOff) context.links = &links;
+  if (linking != Linking::kOff) context.links = &shared->links;
   context.link_every_listing = options.all || PackScoresLinks(pack);
   if (context.links != nullptr && context.link_every_listing) {
     context.fields.first_late_field = SIZE_MAX;
   }
+  return true;
+}
 
-  // --emit-summary: one pass that counts and rejects lines as a scan does,
-  // and writes the summary in place of flags.
-  ScanOptions emit = options;
-  std::mutex gathered_mutex;
-  if (linking == Linking::kEmitSummary) {
-    // "-" is standard output, as -o leaves it empty.
-    emit.output_path =
-        options.emit_summary_path == "-" ? "" : options.emit_summary_path;
-    context.options = &emit;
-    context.link_pass = true;
-    context.links = nullptr;
-    context.gathered = &links;
-    context.gathered_mutex = &gathered_mutex;
-    context.fields.first_late_field = SIZE_MAX;
-  }
+// --emit-summary: makes the run one pass that counts and rejects lines
+// as a scan does and gathers the link summary, written in place of flags.
+void PrepareEmitSummary(const ScanOptions& options, SharedRun* shared) {
+  ScanContext& context = shared->context;
+  shared->emit = options;
+  // "-" is standard output, as -o leaves it empty.
+  shared->emit.output_path =
+      options.emit_summary_path == "-" ? "" : options.emit_summary_path;
+  context.options = &shared->emit;
+  context.link_pass = true;
+  context.links = nullptr;
+  context.gathered = &shared->links;
+  context.gathered_mutex = &shared->gathered_mutex;
+  context.fields.first_late_field = SIZE_MAX;
+}
+
+// Runs the scoring pass (or the one pass of --emit-summary) over `inputs`
+// and writes what it makes: the header, the records or the review page,
+// or the summary; then the run's summary and --stats. Fills *report.
+void WriteRun(const ScanOptions& options, const RulePack& pack, Linking linking,
+              const std::vector<std::string>& inputs,
+              std::chrono::steady_clock::time_point started, SharedRun* shared,
+              ScanReport* report) {
+  const ScanContext& context = shared->context;
+  const bool emit_summary = linking == Linking::kEmitSummary;
   RunWriter writer(*context.options, pack.rules.size());
-  if (!writer.Open()) return report;
-  if (linking != Linking::kEmitSummary) WriteHeader(*record_writer, &writer);
+  if (!writer.Open()) return;
+  if (!emit_summary) WriteHeader(*shared->record_writer, &writer);
   ReviewPage page(pack);
-  if (context.options->format == OutputFormat::kHtml &&
-      linking != Linking::kEmitSummary) {
+  if (context.options->format == OutputFormat::kHtml && !emit_summary) {
     writer.set_page(
         &page, ReviewRun{context.source_names, 0, 0, 0, 0, 0, context.threshold,
                          context.links != nullptr, options.all});
   }
   RunPass(context, inputs, nullptr, &writer, context.profile);
-  if (linking == Linking::kEmitSummary &&
-      writer.status() == ScanStatus::kDone) {
+  if (emit_summary && writer.status() == ScanStatus::kDone) {
     std::string summary;
-    links.Write(&summary);
+    shared->links.Write(&summary);
     writer.WriteText(summary);
   }
-  FinishRun(options, pack, started, &writer, context.profile, &report);
+  FinishRun(options, pack, started, &writer, context.profile, report);
+}
+
+}  // namespace
+
+ScanReport RunScan(const ScanOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  ScanReport report;
+  report.status = ScanStatus::kFailed;
+
+  RulePack pack;
+  std::unique_ptr<CompiledPack> compiled = LoadRules(options, &pack);
+  std::vector<std::string> inputs;
+  if (compiled == nullptr || !ListInputs(options, &inputs)) return report;
+
+  SharedRun shared(pack);
+  if (!BuildSharedContext(options, pack, *compiled, inputs, &shared)) {
+    return report;
+  }
+  const Linking linking = LinkingOf(options, pack);
+  if (!ReadLinkingInput(options, pack, linking, &inputs, &shared)) {
+    return report;
+  }
+  if (linking == Linking::kEmitSummary) PrepareEmitSummary(options, &shared);
+  WriteRun(options, pack, linking, inputs, started, &shared, &report);
   return report;
 }
 

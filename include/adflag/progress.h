@@ -17,7 +17,7 @@ namespace adflag {
 // When a scan shows its progress.
 enum class ProgressMode {
   // On a terminal only, and not under CI (the CI variable is set) nor a
-  // dumb terminal, nor with JSON logs.
+  // dumb terminal, nor with JSON logs. `scan -q` turns it into kNever.
   kAuto,
   kAlways,
   kNever,

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Reads the output of `adflag scan --format csv` back with Python's csv
-module, as RFC 4180 readers do, and with sqlite3's .import, and checks the header, the number of rows
-and every cell that the listings of tests/data/sharing/quoting.jsonl put
-to the test: commas, double quotes, CR and LF, non-ASCII text, a listing
-without an id and an included field that is a JSON object. Also checks
-that every row ends in CRLF and that the columns follow --all,
---baseline and --link.
+module, as RFC 4180 readers do, and with sqlite3's .import, and checks
+the header, the number of rows and every cell that the listings of
+tests/data/sharing/quoting.jsonl put to the test: commas, double
+quotes, CR and LF, non-ASCII text, a listing without an id and an
+included field that is a JSON object. Also checks that every row ends in
+CRLF and that the columns follow --all, --baseline and --link.
 
     csv_test.py ADFLAG PROJECT_ROOT
 """

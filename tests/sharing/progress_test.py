@@ -6,8 +6,10 @@ lines of -v and the JSON lines of --log-format json.
 --progress always into a pipe writes progress as log lines of an exact
 shape; auto writes none into a pipe, draws and erases the line on a
 terminal (a pseudo-terminal here) and writes none there either when CI is
-set; never writes none on a terminal. With --log-format json every line
-on stderr is a JSON object with exactly time, level and message.
+set or with -q, where only always draws; never writes none on a terminal.
+With --log-format json every line on stderr is a JSON object with exactly
+time, level and message, usage errors included, except when --log-format
+itself is malformed.
 
     progress_test.py ADFLAG PROJECT_ROOT
 """
@@ -90,14 +92,28 @@ def check_progress(checks, scratch, size):
 
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["TERM"] = "xterm"
-    code, seen = run_on_terminal(scratch, scan + ["-q"], env)
+    code, seen = run_on_terminal(scratch, scan, env)
     checks.equal("auto on a terminal: exit code", code, 0)
+    drawn = re.fullmatch(r"%s\n%s(adflag: .*?)%s(.*)\n"
+                         % (re.escape(REJECTED), re.escape(ERASE),
+                            re.escape(ERASE)), seen)
+    checks.expect(drawn and progress_pattern(size).match(drawn.group(1)),
+                  "auto on a terminal: %r" % seen)
+    checks.equal("auto on a terminal: summary",
+                 without_seconds(drawn.group(2)) if drawn else None, SUMMARY)
+    code, seen = run_on_terminal(scratch, scan, dict(env, CI="true"))
+    checks.equal("auto on a terminal under CI",
+                 without_seconds(seen), REJECTED + "\n" + SUMMARY + "\n")
+    # -q is silence: auto draws nothing, and only always still draws.
+    code, seen = run_on_terminal(scratch, scan + ["-q"], env)
+    checks.equal("auto -q on a terminal: exit code", code, 0)
+    checks.equal("auto -q on a terminal", seen, "")
+    code, seen = run_on_terminal(
+        scratch, scan + ["-q", "--progress", "always"], env)
     drawn = re.fullmatch(r"%s(adflag: .*?)%s" % (re.escape(ERASE),
                                                  re.escape(ERASE)), seen)
     checks.expect(drawn and progress_pattern(size).match(drawn.group(1)),
-                  "auto on a terminal: %r" % seen)
-    code, seen = run_on_terminal(scratch, scan + ["-q"], dict(env, CI="true"))
-    checks.equal("auto on a terminal under CI", seen, "")
+                  "always -q on a terminal: %r" % seen)
     code, seen = run_on_terminal(
         scratch, scan + ["-q", "--progress", "never"], env)
     checks.equal("never on a terminal", seen, "")
@@ -141,6 +157,49 @@ def check_json_log(checks, scratch):
                  ["warning", "info"])
 
 
+def json_lines(checks, name, done):
+    """The (level, message) of every stderr line, each a JSON object of
+    exactly time, level and message."""
+    got = []
+    for line in lines(done):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            checks.expect(False, "%s: not JSON: %r" % (name, line))
+            continue
+        checks.equal(name + ": members", list(record),
+                     ["time", "level", "message"])
+        got.append((record.get("level"), record.get("message")))
+    return got
+
+
+def check_json_usage_errors(checks, scratch):
+    hint = ("info", "Run with --help for more information.")
+    cases = [
+        (["--log-format", "json", "scan", "--threads", "0"],
+         [("error", "--threads: Value 0 not in range 1 to 256"), hint]),
+        (["--log-format=json"], [("error", "A subcommand is required"), hint]),
+        (["scan", "night.jsonl", "--bogus", "--log-format", "json"],
+         [("error", "The following argument was not expected: --bogus"),
+          hint]),
+        (["scan", "night.jsonl", "--new-only", "--log-format", "json"],
+         [("error", "adflag scan: --new-only needs --baseline "
+           "PREVIOUS.jsonl")]),
+    ]
+    for args, expected in cases:
+        done = scratch.run(*args)
+        name = "json usage error %s" % " ".join(args)
+        checks.equal(name + ": exit code", done.returncode, 2)
+        checks.equal(name, json_lines(checks, name, done), expected)
+
+    # A malformed --log-format cannot ask for JSON: its error is text.
+    done = scratch.run("--log-format", "xml", "scan", "night.jsonl")
+    checks.equal("malformed --log-format: exit code", done.returncode, 2)
+    checks.equal("malformed --log-format", lines(done), [
+        "--log-format: xml not in {text,json}",
+        "Run with --help for more information."])
+
+
 def main(argv):
     checks = Checks()
     scratch = Scratch(argv[1], argv[2])
@@ -150,6 +209,7 @@ def main(argv):
     check_progress(checks, scratch, len(night))
     check_quiet_and_verbose(checks, scratch)
     check_json_log(checks, scratch)
+    check_json_usage_errors(checks, scratch)
     checks.finish()
 
 

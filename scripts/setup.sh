@@ -13,6 +13,8 @@ packages=(
   libssl-dev
   # The shard test runs shards with GNU parallel.
   parallel
+  # The man page test renders build/docs/adflag.1 with man and groff.
+  man-db groff-base
   # The browser test of the review page (--format html) runs headless
   # Chromium; the fonts make its screenshot readable.
   chromium fonts-dejavu-core

@@ -11,6 +11,8 @@ packages=(
   zlib1g-dev libzstd-dev zstd gzip
   # The shard test runs shards with GNU parallel.
   parallel
+  # The fuzz harnesses: clang with libFuzzer and the sanitizer runtimes.
+  clang-14 libclang-rt-14-dev
   # For scripts/bench.sh only: peak memory, and the jq peer.
   time jq
 )

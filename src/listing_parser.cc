@@ -104,6 +104,65 @@ void RepairUtf8(std::string_view text, std::string* out) {
   out->append(text, run_start);
 }
 
+// Reads the four hex digits at `pos`, or returns -1.
+int HexUnitAt(std::string_view text, size_t pos) {
+  if (pos + 4 > text.size()) return -1;
+  int unit = 0;
+  for (char c : text.substr(pos, 4)) {
+    int digit = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+    if (digit < 0) return -1;
+    unit = unit * 16 + digit;
+  }
+  return unit;
+}
+
+bool IsSurrogate(int unit) { return unit >= 0xD800 && unit <= 0xDFFF; }
+
+// Length of the escape at `pos` (a backslash inside a string): 12 for a
+// surrogate pair, 6 for any other \u escape, 2 otherwise. Sets *lone when
+// it is a surrogate without its other half.
+size_t MeasureEscape(std::string_view text, size_t pos, bool* lone) {
+  *lone = false;
+  if (pos + 1 >= text.size() || text[pos + 1] != 'u') return 2;
+  const int unit = HexUnitAt(text, pos + 2);
+  if (!IsSurrogate(unit)) return 6;
+  if (unit <= 0xDBFF && text.substr(pos + 6, 2) == "\\u") {
+    const int low = HexUnitAt(text, pos + 8);
+    if (low >= 0xDC00 && low <= 0xDFFF) return 12;
+  }
+  *lone = true;
+  return 6;
+}
+
+// Copies `line` to *out with every \u escape of a lone UTF-16 surrogate
+// (half an emoji cut by another tool) replaced by \ufffd, which is as
+// long, so columns stay. Returns false, leaving *out alone, when there is
+// none.
+bool RepairLoneSurrogates(std::string_view line, std::string* out) {
+  bool found = false;
+  bool in_string = false;
+  for (size_t pos = 0; pos < line.size();) {
+    const char c = line[pos];
+    if (c == '"') in_string = !in_string;
+    if (!in_string || c != '\\') {
+      ++pos;
+      continue;
+    }
+    bool lone = false;
+    const size_t length = MeasureEscape(line, pos, &lone);
+    if (lone) {
+      if (!found) out->assign(line);
+      found = true;
+      out->replace(pos + 2, 4, "fffd");
+    }
+    pos += length;
+  }
+  return found;
+}
+
 // Names a byte that cannot start or continue a JSON token.
 std::string InvalidCharacter(char c) {
   if (c > ' ' && c < 0x7f) return std::string("invalid character '") + c + "'";
@@ -478,6 +537,8 @@ struct ListingParser::Impl {
   dom::element last_root;
   // The last line whose UTF-8 needed repair.
   std::string repaired_line;
+  // The last line whose lone surrogate escapes were replaced.
+  std::string surrogate_line;
 };
 
 ListingParser::Impl::Impl(ListingFields listing_fields)
@@ -515,6 +576,15 @@ bool ListingParser::Impl::ParseDocument(std::string_view line,
   simdjson::error_code error =
       parser.parse(line.data(), line.size()).get(*root);
   if (error == simdjson::SUCCESS) return true;
+
+  // A lone surrogate escape is repaired like invalid UTF-8, or rejected
+  // in strict mode (by the syntax scan below).
+  if (!fields.strict_utf8 && RepairLoneSurrogates(line, &surrogate_line)) {
+    *repaired = true;
+    line = surrogate_line;
+    error = parser.parse(line.data(), line.size()).get(*root);
+    if (error == simdjson::SUCCESS) return true;
+  }
   if (error != simdjson::UTF8_ERROR) {
     *reason = Diagnose(line, error);
     return false;

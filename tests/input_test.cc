@@ -594,9 +594,33 @@ TEST_CASE("syntax errors inside the object are located", "[listing_parser]") {
   CHECK(reason.column == 10);
 }
 
-TEST_CASE("an unpaired surrogate escape is rejected at its backslash",
+TEST_CASE("a lone surrogate escape is repaired with U+FFFD",
           "[listing_parser]") {
-  ListingParser parser(Fields({}));
+  ListingParser parser(Fields({"a", "b"}));
+  Listing listing = ParseOk(
+      &parser, R"({"a": "x\ud83d y \udE00", "b": "\ud83d\ude00 \\ud83d"})");
+  CHECK(listing.repaired);
+  CHECK(Texts(listing.values[0]) == Lines{"x\xEF\xBF\xBD y \xEF\xBF\xBD"});
+  // A whole pair is kept, and an escaped backslash starts no escape.
+  CHECK(Texts(listing.values[1]) == Lines{"\xF0\x9F\x98\x80 \\ud83d"});
+
+  listing = ParseOk(&parser, R"({"a": "\ud83d\ude00"})");
+  CHECK_FALSE(listing.repaired);
+}
+
+TEST_CASE("a lone surrogate and invalid UTF-8 are both repaired",
+          "[listing_parser]") {
+  ListingParser parser(Fields({"a"}));
+  Listing listing = ParseOk(&parser, "{\"a\": \"\\udc00\xFF.\"}");
+  CHECK(listing.repaired);
+  CHECK(Texts(listing.values[0]) == Lines{"\xEF\xBF\xBD\xEF\xBF\xBD."});
+}
+
+TEST_CASE("strict UTF-8 rejects a lone surrogate escape at its backslash",
+          "[listing_parser]") {
+  ListingFields fields = Fields({});
+  fields.strict_utf8 = true;
+  ListingParser parser(fields);
   RejectReason reason = ParseRejected(&parser, R"({"a": "x\ud83d y"})");
   CHECK(reason.message == "unpaired surrogate in string");
   CHECK(reason.column == 9);

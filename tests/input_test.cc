@@ -319,7 +319,7 @@ TEST_CASE("the parts of a file put end to end are the whole file",
   const std::vector<std::string> files = {
       "",
       "a\n",
-      "\xEF\xBB\xBFfirst\nsecond\nthird",
+      "\xEF\xBB\xBF" "first\nsecond\nthird",
       "one\r\ntwo\r\n\r\nfour\r\n",
       "\n\n\n\n\n",
       "x\n" + long_line + "\nz\n",

@@ -29,6 +29,7 @@
 #include "adflag/pack_scanner.h"
 #include "adflag/profile.h"
 #include "adflag/rule_pack.h"
+#include "interrupt.h"
 #include "output_file.h"
 
 namespace adflag {
@@ -335,6 +336,7 @@ class BatchReader {
     batch->bytes.clear();
     batch->lines.clear();
     while (error_.empty() && current_ < inputs_.size()) {
+      if (CaughtSignal() != 0) return false;
       if (reader_ == nullptr && !OpenCurrent()) return false;
       if (Fill(batch)) return true;
       if (!reader_->error().empty()) error_ = reader_->error();
@@ -367,7 +369,8 @@ class BatchReader {
   bool Fill(Batch* batch) {
     batch->input = static_cast<int>(current_);
     while (batch->lines.size() < kBatchLines &&
-           batch->bytes.size() < kBatchBytes && reader_->Next(&line_)) {
+           batch->bytes.size() < kBatchBytes && CaughtSignal() == 0 &&
+           reader_->Next(&line_)) {
       std::string_view content = line_.content();
       LineSlot slot;
       slot.offset = batch->bytes.size();
@@ -424,6 +427,7 @@ class RunWriter {
 
   // Takes the next batch result. Returns false when the run must stop.
   bool Accept(BatchResult* result) {
+    if (CaughtSignal() != 0) return Interrupt();
     StageTimer timer(write_ns_);
     std::string error;
     if (!output_.Write(result->output, &error)) return Fail(error);
@@ -439,6 +443,16 @@ class RunWriter {
       return false;
     }
     return !output_.closed();
+  }
+
+  // Records that a signal ends the run, once. Returns false.
+  bool Interrupt() {
+    if (status_ != ScanStatus::kInterrupted) {
+      spdlog::error("adflag: error: interrupted by {}",
+                    SignalName(CaughtSignal()));
+    }
+    status_ = ScanStatus::kInterrupted;
+    return false;
   }
 
   // Records a failure that ends the run. Returns false.
@@ -751,6 +765,10 @@ void RunPass(const ScanContext& context, const std::vector<std::string>& inputs,
     ParallelRun(context, &reader, writer).Run();
   }
 
+  // A signal may have stopped the reader after the writer's last look.
+  if (CaughtSignal() != 0 && writer->status() == ScanStatus::kDone) {
+    writer->Interrupt();
+  }
   if (!reader.error().empty() && writer->status() == ScanStatus::kDone) {
     writer->Fail(reader.error());
   }
@@ -898,7 +916,9 @@ void FinishRun(const ScanOptions& options, const RulePack& pack,
 
 }  // namespace
 
-ScanReport RunScan(const ScanOptions& options) {
+namespace {
+
+ScanReport ScanOnce(const ScanOptions& options) {
   auto started = std::chrono::steady_clock::now();
   ScanReport report;
   report.status = ScanStatus::kFailed;
@@ -986,6 +1006,19 @@ ScanReport RunScan(const ScanOptions& options) {
     writer.WriteText(summary);
   }
   FinishRun(options, pack, started, &writer, context.profile, &report);
+  return report;
+}
+
+}  // namespace
+
+ScanReport RunScan(const ScanOptions& options) {
+  InterruptCatcher catcher;
+  ScanReport report = ScanOnce(options);
+  // A signal that came after the last line changed nothing.
+  if (CaughtSignal() != 0 && report.status != ScanStatus::kDone) {
+    report.status = ScanStatus::kInterrupted;
+    report.signal = CaughtSignal();
+  }
   return report;
 }
 

@@ -18,10 +18,17 @@ namespace {
 namespace dom = simdjson::dom;
 
 constexpr int kMaxDepth = 1024;
+constexpr std::string_view kTooDeep =
+    "JSON nested too deeply (more than 1024 levels)";
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 constexpr std::string_view kUnpaired = "unpaired surrogate in string";
 constexpr std::string_view kTruncated =
     "unexpected end of line (truncated JSON)";
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+constexpr std::string_view kInnerByteOrderMark =
+    "byte-order mark inside the file (only line 1 may start with one)";
+constexpr std::string_view kAfterCr =
+    "content after a CR: lines must end in LF or CRLF, not CR alone";
 constexpr std::string_view kNotJson =
     "not JSON (each line must hold one JSON object)";
 
@@ -236,6 +243,11 @@ bool SyntaxScanner::FindError(RejectReason* reason) {
     *reason = {"empty line", 0};
     return true;
   }
+  // Line 1 loses its mark before parsing: this line followed another.
+  if (text_.substr(pos_).starts_with(kByteOrderMark)) {
+    *reason = {std::string(kInnerByteOrderMark), Column(pos_)};
+    return true;
+  }
 
   // A line that does not even start like an object or an array is not
   // JSON gone wrong but something else, such as a line of plain text.
@@ -248,10 +260,15 @@ bool SyntaxScanner::FindError(RejectReason* reason) {
     return true;
   }
 
+  const size_t end = pos_;
   SkipSpace();
   if (AtEnd()) return false;
-  *reason = {is_object ? "trailing content after the object"
-                       : "trailing content after the value",
+  // A CR before more content: a file whose lines end in CR alone.
+  const bool after_cr =
+      text_.substr(end, pos_ - end).find('\r') != std::string_view::npos;
+  *reason = {after_cr    ? std::string(kAfterCr)
+             : is_object ? "trailing content after the object"
+                         : "trailing content after the value",
              Column(pos_)};
   return true;
 }
@@ -280,7 +297,7 @@ bool SyntaxScanner::Value(int depth) {
 }
 
 bool SyntaxScanner::Object(int depth) {
-  if (depth > kMaxDepth) return Fail("nested too deeply");
+  if (depth > kMaxDepth) return Fail(kTooDeep);
   ++pos_;
   SkipSpace();
   if (Consume('}')) return true;
@@ -298,7 +315,7 @@ bool SyntaxScanner::Object(int depth) {
 }
 
 bool SyntaxScanner::Array(int depth) {
-  if (depth > kMaxDepth) return Fail("nested too deeply");
+  if (depth > kMaxDepth) return Fail(kTooDeep);
   ++pos_;
   SkipSpace();
   if (Consume(']')) return true;
@@ -399,7 +416,7 @@ RejectReason Diagnose(std::string_view line, simdjson::error_code error) {
     case simdjson::STRING_ERROR:
       return {"invalid escape in string", 0};
     case simdjson::DEPTH_ERROR:
-      return {"nested too deeply", 0};
+      return {std::string(kTooDeep), 0};
     case simdjson::CAPACITY:
       return {"line too long to parse", 0};
     case simdjson::MEMALLOC:

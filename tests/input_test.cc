@@ -319,7 +319,8 @@ TEST_CASE("the parts of a file put end to end are the whole file",
   const std::vector<std::string> files = {
       "",
       "a\n",
-      "\xEF\xBB\xBF" "first\nsecond\nthird",
+      "\xEF\xBB\xBF"
+      "first\nsecond\nthird",
       "one\r\ntwo\r\n\r\nfour\r\n",
       "\n\n\n\n\n",
       "x\n" + long_line + "\nz\n",
@@ -592,6 +593,34 @@ TEST_CASE("syntax errors inside the object are located", "[listing_parser]") {
   reason = ParseRejected(&parser, R"({"a": "x\qy"})");
   CHECK(reason.message == "invalid escape in string");
   CHECK(reason.column == 10);
+}
+
+TEST_CASE("a byte-order mark after line 1 is named", "[listing_parser]") {
+  ListingParser parser(Fields({}));
+  RejectReason reason = ParseRejected(&parser, "\xEF\xBB\xBF{\"a\": 1}");
+  CHECK(reason.message ==
+        "byte-order mark inside the file (only line 1 may start with one)");
+  CHECK(reason.column == 1);
+}
+
+TEST_CASE("listings split by CR alone are named as such", "[listing_parser]") {
+  ListingParser parser(Fields({}));
+  RejectReason reason = ParseRejected(&parser, "{\"a\": 1}\r{\"a\": 2}\r");
+  CHECK(reason.message ==
+        "content after a CR: lines must end in LF or CRLF, not CR alone");
+  CHECK(reason.column == 10);
+  reason = ParseRejected(&parser, "{\"a\": 1} {\"a\": 2}");
+  CHECK(reason.message == "trailing content after the object");
+}
+
+TEST_CASE("nesting past 1024 levels is rejected where it starts",
+          "[listing_parser]") {
+  ListingParser parser(Fields({}));
+  const std::string deep =
+      "{\"a\": " + std::string(1100, '[') + std::string(1100, ']') + "}";
+  RejectReason reason = ParseRejected(&parser, deep);
+  CHECK(reason.message == "JSON nested too deeply (more than 1024 levels)");
+  CHECK(reason.column == 1030);
 }
 
 TEST_CASE("a lone surrogate escape is repaired with U+FFFD",

@@ -6,6 +6,10 @@
 //
 // A reader blocked on a pipe or a terminal waits on WakeFd() as well as on
 // its input, so a signal wakes it even when no more data comes.
+//
+// TODO: only `scan` catches the signals; `diff`, `eval`, `link` and `test
+// --junit` killed mid-run leave their temporary file (NAME.tmp.XXXXXX)
+// beside the output, though never a partial file at its name.
 
 #ifndef ADFLAG_INTERRUPT_H_
 #define ADFLAG_INTERRUPT_H_

@@ -262,6 +262,39 @@ def expect_memory_under(limit_mb):
                          % (peak, limit_mb))
 
 
+def scan_peak_mb(run, *args):
+    """Runs a scan and returns its exit code and its own peak resident
+    memory, in MB."""
+    with open(os.devnull, "wb") as null:
+        scan = subprocess.Popen([run.adflag, "scan", "-r", run.pack, "-q"] +
+                                list(args), cwd=run.work, stdout=null,
+                                stderr=null)
+        _, status, usage = os.wait4(scan.pid, 0)
+        scan.returncode = os.waitstatus_to_exitcode(status)
+    return scan.returncode, usage.ru_maxrss // 1024
+
+
+def case_memory_flat(run):
+    """Memory follows the batches in flight, not the input: ten times the
+    listings take at most a little more memory, under the README's bound
+    of 200 MB for a small pack on 2 threads."""
+    write_listings(run.work / "small.jsonl", 30000)
+    write_listings(run.work / "large.jsonl", 300000)
+    code, small = scan_peak_mb(run, "small.jsonl", "--threads", "2",
+                               "-o", "small.out")
+    expect("exit code", 0, code)
+    code, large = scan_peak_mb(run, "large.jsonl", "--threads", "2",
+                               "-o", "large.out")
+    expect("exit code", 0, code)
+    expect("output lines", 300000,
+           (run.work / "large.out").read_bytes().count(b"\n"))
+    if os.environ.get("ADFLAG_SANITIZED") == "1":
+        return
+    if large > small + 32 or large >= 200:
+        raise CaseFailed("peak memory %d MB for 300,000 listings, %d MB for "
+                         "30,000" % (large, small))
+
+
 def check_rules(run, name, text, command="check"):
     """Runs `adflag check` (or `scan` of an empty input) on one generated
     rule file."""
@@ -332,6 +365,7 @@ CASES = {
     "closed_pipe": case_closed_pipe,
     "sigint": case_sigint,
     "sigterm": case_sigterm,
+    "memory_flat": case_memory_flat,
     "rules_many": case_rules_many,
     "rules_50mb": case_rules_50mb,
     "rules_deep_yaml": case_rules_deep_yaml,

@@ -20,6 +20,8 @@ packages=(
   chromium fonts-dejavu-core
   # The CSV test reads --format csv back with sqlite3's .import too.
   sqlite3
+  # The fuzz harnesses: clang with libFuzzer and the sanitizer runtimes.
+  clang-14 libclang-rt-14-dev
   # For scripts/bench.sh only: peak memory, and the jq peer.
   time jq
 )

@@ -1,6 +1,7 @@
 #include "adflag/line_reader.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +20,8 @@
 #include <system_error>
 #include <utility>
 #include <vector>
+
+#include "interrupt.h"
 
 namespace adflag {
 
@@ -39,11 +42,19 @@ std::string ErrnoText(int error_number) {
   return std::system_category().message(error_number);
 }
 
+bool IsRegularFile(int fd) {
+  struct stat status {};
+  return fstat(fd, &status) == 0 && S_ISREG(status.st_mode);
+}
+
 // The bytes of an open file descriptor, read in large chunks.
 class InputFile {
  public:
   InputFile(int fd, bool owned)
-      : fd_(fd), owned_(owned), buffer_(kChunkBytes) {}
+      : fd_(fd),
+        owned_(owned),
+        pollable_(!IsRegularFile(fd)),
+        buffer_(kChunkBytes) {}
   ~InputFile() {
     if (owned_) close(fd_);
   }
@@ -81,20 +92,40 @@ class InputFile {
   uint64_t bytes_read() const { return bytes_read_; }
 
  private:
-  // Returns what read(2) returns, retrying on EINTR; records the end.
+  // Returns what read(2) returns, retrying on EINTR until a signal is
+  // caught (see interrupt.h), which ends the input with EINTR; records
+  // the end.
   ssize_t ReadSome(char* data, size_t size) {
-    ssize_t got;
-    do {
+    ssize_t got = -1;
+    errno = EINTR;
+    while (CaughtSignal() == 0 && AwaitData()) {
       got = read(fd_, data, size);
-    } while (got < 0 && errno == EINTR);
+      if (got >= 0 || errno != EINTR) break;
+    }
     if (got < 0) error_number_ = errno;
     if (got <= 0) ended_ = true;
     if (got > 0) bytes_read_ += static_cast<uint64_t>(got);
     return got;
   }
 
+  // Waits until a pipe or terminal has data, or a signal is caught: then
+  // returns false with errno EINTR. A regular file never waits.
+  bool AwaitData() {
+    if (!pollable_ || WakeFd() < 0) return true;
+    pollfd ready[2] = {{fd_, POLLIN, 0}, {WakeFd(), POLLIN, 0}};
+    while (poll(ready, 2, -1) < 0) {
+      if (errno != EINTR) return true;
+      if (CaughtSignal() != 0) return false;
+    }
+    if (ready[1].revents == 0) return true;
+    errno = EINTR;
+    return false;
+  }
+
   int fd_;
   bool owned_;
+  // True for a pipe or a terminal, whose reads may wait for data.
+  bool pollable_;
   std::vector<char> buffer_;
   size_t peeked_ = 0;
   bool ended_ = false;

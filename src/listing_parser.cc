@@ -18,10 +18,17 @@ namespace {
 namespace dom = simdjson::dom;
 
 constexpr int kMaxDepth = 1024;
+constexpr std::string_view kTooDeep =
+    "JSON nested too deeply (more than 1024 levels)";
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 constexpr std::string_view kUnpaired = "unpaired surrogate in string";
 constexpr std::string_view kTruncated =
     "unexpected end of line (truncated JSON)";
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+constexpr std::string_view kInnerByteOrderMark =
+    "byte-order mark inside the file (only line 1 may start with one)";
+constexpr std::string_view kAfterCr =
+    "content after a CR: lines must end in LF or CRLF, not CR alone";
 constexpr std::string_view kNotJson =
     "not JSON (each line must hold one JSON object)";
 
@@ -104,6 +111,65 @@ void RepairUtf8(std::string_view text, std::string* out) {
   out->append(text, run_start);
 }
 
+// Reads the four hex digits at `pos`, or returns -1.
+int HexUnitAt(std::string_view text, size_t pos) {
+  if (pos + 4 > text.size()) return -1;
+  int unit = 0;
+  for (char c : text.substr(pos, 4)) {
+    int digit = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+    if (digit < 0) return -1;
+    unit = unit * 16 + digit;
+  }
+  return unit;
+}
+
+bool IsSurrogate(int unit) { return unit >= 0xD800 && unit <= 0xDFFF; }
+
+// Length of the escape at `pos` (a backslash inside a string): 12 for a
+// surrogate pair, 6 for any other \u escape, 2 otherwise. Sets *lone when
+// it is a surrogate without its other half.
+size_t MeasureEscape(std::string_view text, size_t pos, bool* lone) {
+  *lone = false;
+  if (pos + 1 >= text.size() || text[pos + 1] != 'u') return 2;
+  const int unit = HexUnitAt(text, pos + 2);
+  if (!IsSurrogate(unit)) return 6;
+  if (unit <= 0xDBFF && text.substr(pos + 6, 2) == "\\u") {
+    const int low = HexUnitAt(text, pos + 8);
+    if (low >= 0xDC00 && low <= 0xDFFF) return 12;
+  }
+  *lone = true;
+  return 6;
+}
+
+// Copies `line` to *out with every \u escape of a lone UTF-16 surrogate
+// (half an emoji cut by another tool) replaced by \ufffd, which is as
+// long, so columns stay. Returns false, leaving *out alone, when there is
+// none.
+bool RepairLoneSurrogates(std::string_view line, std::string* out) {
+  bool found = false;
+  bool in_string = false;
+  for (size_t pos = 0; pos < line.size();) {
+    const char c = line[pos];
+    if (c == '"') in_string = !in_string;
+    if (!in_string || c != '\\') {
+      ++pos;
+      continue;
+    }
+    bool lone = false;
+    const size_t length = MeasureEscape(line, pos, &lone);
+    if (lone) {
+      if (!found) out->assign(line);
+      found = true;
+      out->replace(pos + 2, 4, "fffd");
+    }
+    pos += length;
+  }
+  return found;
+}
+
 // Names a byte that cannot start or continue a JSON token.
 std::string InvalidCharacter(char c) {
   if (c > ' ' && c < 0x7f) return std::string("invalid character '") + c + "'";
@@ -177,6 +243,11 @@ bool SyntaxScanner::FindError(RejectReason* reason) {
     *reason = {"empty line", 0};
     return true;
   }
+  // Line 1 loses its mark before parsing: this line followed another.
+  if (text_.substr(pos_).starts_with(kByteOrderMark)) {
+    *reason = {std::string(kInnerByteOrderMark), Column(pos_)};
+    return true;
+  }
 
   // A line that does not even start like an object or an array is not
   // JSON gone wrong but something else, such as a line of plain text.
@@ -189,10 +260,15 @@ bool SyntaxScanner::FindError(RejectReason* reason) {
     return true;
   }
 
+  const size_t end = pos_;
   SkipSpace();
   if (AtEnd()) return false;
-  *reason = {is_object ? "trailing content after the object"
-                       : "trailing content after the value",
+  // A CR before more content: a file whose lines end in CR alone.
+  const bool after_cr =
+      text_.substr(end, pos_ - end).find('\r') != std::string_view::npos;
+  *reason = {after_cr    ? std::string(kAfterCr)
+             : is_object ? "trailing content after the object"
+                         : "trailing content after the value",
              Column(pos_)};
   return true;
 }
@@ -221,7 +297,7 @@ bool SyntaxScanner::Value(int depth) {
 }
 
 bool SyntaxScanner::Object(int depth) {
-  if (depth > kMaxDepth) return Fail("nested too deeply");
+  if (depth > kMaxDepth) return Fail(kTooDeep);
   ++pos_;
   SkipSpace();
   if (Consume('}')) return true;
@@ -239,7 +315,7 @@ bool SyntaxScanner::Object(int depth) {
 }
 
 bool SyntaxScanner::Array(int depth) {
-  if (depth > kMaxDepth) return Fail("nested too deeply");
+  if (depth > kMaxDepth) return Fail(kTooDeep);
   ++pos_;
   SkipSpace();
   if (Consume(']')) return true;
@@ -340,7 +416,7 @@ RejectReason Diagnose(std::string_view line, simdjson::error_code error) {
     case simdjson::STRING_ERROR:
       return {"invalid escape in string", 0};
     case simdjson::DEPTH_ERROR:
-      return {"nested too deeply", 0};
+      return {std::string(kTooDeep), 0};
     case simdjson::CAPACITY:
       return {"line too long to parse", 0};
     case simdjson::MEMALLOC:
@@ -478,6 +554,8 @@ struct ListingParser::Impl {
   dom::element last_root;
   // The last line whose UTF-8 needed repair.
   std::string repaired_line;
+  // The last line whose lone surrogate escapes were replaced.
+  std::string surrogate_line;
 };
 
 ListingParser::Impl::Impl(ListingFields listing_fields)
@@ -515,6 +593,15 @@ bool ListingParser::Impl::ParseDocument(std::string_view line,
   simdjson::error_code error =
       parser.parse(line.data(), line.size()).get(*root);
   if (error == simdjson::SUCCESS) return true;
+
+  // A lone surrogate escape is repaired like invalid UTF-8, or rejected
+  // in strict mode (by the syntax scan below).
+  if (!fields.strict_utf8 && RepairLoneSurrogates(line, &surrogate_line)) {
+    *repaired = true;
+    line = surrogate_line;
+    error = parser.parse(line.data(), line.size()).get(*root);
+    if (error == simdjson::SUCCESS) return true;
+  }
   if (error != simdjson::UTF8_ERROR) {
     *reason = Diagnose(line, error);
     return false;

@@ -24,6 +24,8 @@ constexpr int kExitDone = 0;
 constexpr int kExitFailOn = 1;
 constexpr int kExitCannotRun = 2;
 constexpr int kExitTooManyRejects = 3;
+// A run stopped by a signal exits with 128 plus its number, as shells do.
+constexpr int kExitSignalBase = 128;
 
 int ScanExitCode(const adflag::ScanReport& report) {
   switch (report.status) {
@@ -31,6 +33,8 @@ int ScanExitCode(const adflag::ScanReport& report) {
       return kExitCannotRun;
     case adflag::ScanStatus::kTooManyRejects:
       return kExitTooManyRejects;
+    case adflag::ScanStatus::kInterrupted:
+      return kExitSignalBase + report.signal;
     case adflag::ScanStatus::kDone:
       break;
   }

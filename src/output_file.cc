@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace adflag {
@@ -32,6 +33,11 @@ bool OutputFile::Open(const std::string& path, std::string* error) {
     fd_ = STDOUT_FILENO;
     return true;
   }
+  struct stat status {};
+  if (stat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode)) {
+    return OpenInPlace(path, error);
+  }
+
   std::string pattern = path + ".tmp.XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
@@ -44,6 +50,18 @@ bool OutputFile::Open(const std::string& path, std::string* error) {
   fd_ = fd;
   path_ = path;
   temp_path_ = buffer.data();
+  return true;
+}
+
+bool OutputFile::OpenInPlace(const std::string& path, std::string* error) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *error = "cannot write '" + path + "': " + ErrnoText();
+    return false;
+  }
+  fd_ = fd;
+  in_place_ = true;
+  path_ = path;
   return true;
 }
 
@@ -67,6 +85,12 @@ bool OutputFile::Write(std::string_view data, std::string* error) {
 }
 
 bool OutputFile::Commit(std::string* error) {
+  if (in_place_) {
+    in_place_ = false;
+    if (close(std::exchange(fd_, -1)) == 0) return true;
+    *error = "cannot write '" + path_ + "': " + ErrnoText();
+    return false;
+  }
   if (temp_path_.empty()) return true;
 
   bool ok = fsync(fd_) == 0 || errno == EINVAL;
@@ -82,6 +106,11 @@ bool OutputFile::Commit(std::string* error) {
 }
 
 void OutputFile::Discard() {
+  if (in_place_) {
+    in_place_ = false;
+    close(std::exchange(fd_, -1));
+    return;
+  }
   if (temp_path_.empty()) return;
   if (fd_ >= 0) close(fd_);
   fd_ = -1;

@@ -2,7 +2,8 @@
 // file is written to a temporary file beside it and renamed over the name
 // only when the run completes. Standard output is written directly, and a
 // reader that closes the pipe early (`adflag scan | head`) is not an
-// error.
+// error. A name that is not a regular file (/dev/null, /dev/full, a named
+// pipe) is written directly too: renaming over it would replace it.
 
 #ifndef ADFLAG_OUTPUT_FILE_H_
 #define ADFLAG_OUTPUT_FILE_H_
@@ -20,7 +21,8 @@ class OutputFile {
   OutputFile& operator=(const OutputFile&) = delete;
 
   // Opens `path` for writing through a temporary file, or standard output
-  // when `path` is empty or "-". Returns false and sets *error otherwise.
+  // when `path` is empty or "-", or `path` itself when it exists and is
+  // not a regular file. Returns false and sets *error when it cannot.
   bool Open(const std::string& path, std::string* error);
 
   // Writes `data`. Returns false and sets *error on a write error (a full
@@ -40,7 +42,12 @@ class OutputFile {
   bool closed() const { return closed_; }
 
  private:
+  // Opens `path`, a device or a named pipe, for writing in place.
+  bool OpenInPlace(const std::string& path, std::string* error);
+
   int fd_ = -1;
+  // True when fd_ is a file opened here, written in place.
+  bool in_place_ = false;
   std::string path_;
   std::string temp_path_;
   bool closed_ = false;

@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include "rule_file_limits.h"
+
 namespace adflag {
 
 namespace {
@@ -317,6 +319,11 @@ void PackParser::ParseFile(const RuleFile& file) {
 }
 
 std::optional<YAML::Node> PackParser::LoadDocument(const RuleFile& file) {
+  if (!CheckRuleFileLimits(file, diagnostics_)) {
+    ++unparsed_files_;
+    return std::nullopt;
+  }
+
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(file.text);
@@ -584,6 +591,11 @@ void PackParser::ParseRules(const Entry& entry) {
 
   size_t index = 0;
   for (const YAML::Node& rule : entry.value) {
+    if (rule_entries_seen_ + index == kMaxRules) {
+      Error(rule, "too many rules: a pack may hold at most " +
+                      std::to_string(kMaxRules));
+      break;
+    }
     ParseRule(rule, index++);
   }
   rule_entries_seen_ += index;
@@ -997,13 +1009,25 @@ bool ReadRuleFile(const std::string& path, std::vector<RuleFile>* files,
   std::ifstream in(path, std::ios::binary);
   std::string text;
   char buffer[1 << 14];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+  while (text.size() <= kMaxRuleFileBytes &&
+         (in.read(buffer, sizeof buffer) || in.gcount() > 0)) {
     text.append(buffer, static_cast<size_t>(in.gcount()));
   }
   if (!in.is_open() || in.bad()) {
     AddReadError(path,
                  std::string("cannot read rule file: ") + std::strerror(errno),
                  diagnostics);
+    return false;
+  }
+
+  // A file over the limit is not read whole: its size is enough to refuse.
+  if (text.size() > kMaxRuleFileBytes) {
+    std::error_code error;
+    const uintmax_t size = fs::file_size(path, error);
+    Diagnostic diagnostic{{path, 1, 1},
+                          Severity::kError,
+                          RuleFileTooLargeMessage(error ? text.size() : size)};
+    diagnostics->push_back(std::move(diagnostic));
     return false;
   }
 

@@ -34,6 +34,7 @@
 #include "adflag/redaction.h"
 #include "adflag/review_page.h"
 #include "adflag/rule_pack.h"
+#include "interrupt.h"
 #include "output_file.h"
 
 namespace adflag {
@@ -396,6 +397,7 @@ class BatchReader {
     batch->bytes.clear();
     batch->lines.clear();
     while (error_.empty() && current_ < inputs_.size()) {
+      if (CaughtSignal() != 0) return false;
       if (reader_ == nullptr && !OpenCurrent()) return false;
       if (Fill(batch)) return true;
       if (!reader_->error().empty()) error_ = reader_->error();
@@ -434,7 +436,8 @@ class BatchReader {
   bool Fill(Batch* batch) {
     batch->input = static_cast<int>(current_);
     while (batch->lines.size() < kBatchLines &&
-           batch->bytes.size() < kBatchBytes && reader_->Next(&line_)) {
+           batch->bytes.size() < kBatchBytes && CaughtSignal() == 0 &&
+           reader_->Next(&line_)) {
       std::string_view content = line_.content();
       LineSlot slot;
       slot.offset = batch->bytes.size();
@@ -494,6 +497,7 @@ class RunWriter {
 
   // Takes the next batch result. Returns false when the run must stop.
   bool Accept(BatchResult* result) {
+    if (CaughtSignal() != 0) return Interrupt();
     StageTimer timer(write_ns_);
     std::string error;
     if (page_ != nullptr) {
@@ -519,6 +523,16 @@ class RunWriter {
       return false;
     }
     return !output_.closed();
+  }
+
+  // Records that a signal ends the run, once. Returns false.
+  bool Interrupt() {
+    if (status_ != ScanStatus::kInterrupted) {
+      spdlog::error("adflag: error: interrupted by {}",
+                    SignalName(CaughtSignal()));
+    }
+    status_ = ScanStatus::kInterrupted;
+    return false;
   }
 
   // Records a failure that ends the run. Returns false.
@@ -896,6 +910,10 @@ void RunPass(const ScanContext& context, const std::vector<std::string>& inputs,
   progress.Finish(reader.bytes_read(), writer->stats().listings);
   writer->set_progress(nullptr);
 
+  // A signal may have stopped the reader after the writer's last look.
+  if (CaughtSignal() != 0 && writer->status() == ScanStatus::kDone) {
+    writer->Interrupt();
+  }
   if (!reader.error().empty() && writer->status() == ScanStatus::kDone) {
     writer->Fail(reader.error());
   }
@@ -1243,9 +1261,8 @@ void WriteRun(const ScanOptions& options, const RulePack& pack, Linking linking,
   FinishRun(options, pack, started, &writer, context.profile, report);
 }
 
-}  // namespace
-
-ScanReport RunScan(const ScanOptions& options) {
+// Runs the scan the options ask for, in the calling thread.
+ScanReport ScanOnce(const ScanOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   ScanReport report;
   report.status = ScanStatus::kFailed;
@@ -1265,6 +1282,19 @@ ScanReport RunScan(const ScanOptions& options) {
   }
   if (linking == Linking::kEmitSummary) PrepareEmitSummary(options, &shared);
   WriteRun(options, pack, linking, inputs, started, &shared, &report);
+  return report;
+}
+
+}  // namespace
+
+ScanReport RunScan(const ScanOptions& options) {
+  InterruptCatcher catcher;
+  ScanReport report = ScanOnce(options);
+  // A signal that came after the last line changed nothing.
+  if (CaughtSignal() != 0 && report.status != ScanStatus::kDone) {
+    report.status = ScanStatus::kInterrupted;
+    report.signal = CaughtSignal();
+  }
   return report;
 }
 

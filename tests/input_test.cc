@@ -595,9 +595,61 @@ TEST_CASE("syntax errors inside the object are located", "[listing_parser]") {
   CHECK(reason.column == 10);
 }
 
-TEST_CASE("an unpaired surrogate escape is rejected at its backslash",
+TEST_CASE("a byte-order mark after line 1 is named", "[listing_parser]") {
+  ListingParser parser(Fields({}));
+  RejectReason reason = ParseRejected(&parser, "\xEF\xBB\xBF{\"a\": 1}");
+  CHECK(reason.message ==
+        "byte-order mark inside the file (only line 1 may start with one)");
+  CHECK(reason.column == 1);
+}
+
+TEST_CASE("listings split by CR alone are named as such", "[listing_parser]") {
+  ListingParser parser(Fields({}));
+  RejectReason reason = ParseRejected(&parser, "{\"a\": 1}\r{\"a\": 2}\r");
+  CHECK(reason.message ==
+        "content after a CR: lines must end in LF or CRLF, not CR alone");
+  CHECK(reason.column == 10);
+  reason = ParseRejected(&parser, "{\"a\": 1} {\"a\": 2}");
+  CHECK(reason.message == "trailing content after the object");
+}
+
+TEST_CASE("nesting past 1024 levels is rejected where it starts",
           "[listing_parser]") {
   ListingParser parser(Fields({}));
+  const std::string deep =
+      "{\"a\": " + std::string(1100, '[') + std::string(1100, ']') + "}";
+  RejectReason reason = ParseRejected(&parser, deep);
+  CHECK(reason.message == "JSON nested too deeply (more than 1024 levels)");
+  CHECK(reason.column == 1030);
+}
+
+TEST_CASE("a lone surrogate escape is repaired with U+FFFD",
+          "[listing_parser]") {
+  ListingParser parser(Fields({"a", "b"}));
+  Listing listing = ParseOk(
+      &parser, R"({"a": "x\ud83d y \udE00", "b": "\ud83d\ude00 \\ud83d"})");
+  CHECK(listing.repaired);
+  CHECK(Texts(listing.values[0]) == Lines{"x\xEF\xBF\xBD y \xEF\xBF\xBD"});
+  // A whole pair is kept, and an escaped backslash starts no escape.
+  CHECK(Texts(listing.values[1]) == Lines{"\xF0\x9F\x98\x80 \\ud83d"});
+
+  listing = ParseOk(&parser, R"({"a": "\ud83d\ude00"})");
+  CHECK_FALSE(listing.repaired);
+}
+
+TEST_CASE("a lone surrogate and invalid UTF-8 are both repaired",
+          "[listing_parser]") {
+  ListingParser parser(Fields({"a"}));
+  Listing listing = ParseOk(&parser, "{\"a\": \"\\udc00\xFF.\"}");
+  CHECK(listing.repaired);
+  CHECK(Texts(listing.values[0]) == Lines{"\xEF\xBF\xBD\xEF\xBF\xBD."});
+}
+
+TEST_CASE("strict UTF-8 rejects a lone surrogate escape at its backslash",
+          "[listing_parser]") {
+  ListingFields fields = Fields({});
+  fields.strict_utf8 = true;
+  ListingParser parser(fields);
   RejectReason reason = ParseRejected(&parser, R"({"a": "x\ud83d y"})");
   CHECK(reason.message == "unpaired surrogate in string");
   CHECK(reason.column == 9);

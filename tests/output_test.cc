@@ -2,6 +2,10 @@
 // row, both redacted, the data of the review page, and the output file
 // that appears only when a run completes.
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -246,6 +250,42 @@ TEST_CASE("an output in a missing directory is an error naming it") {
   CHECK(error ==
         "cannot write '/nonexistent-dir/flags.jsonl': No such file or "
         "directory");
+}
+
+TEST_CASE("a named pipe is written in place, not replaced by a file") {
+  fs::path dir = TempDir("fifo");
+  fs::path fifo = dir / "flags.fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  // Held open for reading (and writing, so that opening does not wait).
+  const int reader = open(fifo.c_str(), O_RDWR | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+
+  std::string error;
+  OutputFile file;
+  REQUIRE(file.Open(fifo.string(), &error));
+  REQUIRE(file.Write("line\n", &error));
+  REQUIRE(file.Commit(&error));
+  char buffer[16] = {};
+  CHECK(read(reader, buffer, sizeof buffer) == 5);
+  CHECK(std::string(buffer) == "line\n");
+  close(reader);
+  CHECK(fs::is_fifo(fifo));
+  CHECK(std::distance(fs::directory_iterator(dir), {}) == 1);
+}
+
+TEST_CASE("a full device is a write error naming it") {
+  // A link to /dev/full: were it replaced, only the link would be.
+  fs::path dir = TempDir("full");
+  fs::path full = dir / "flags.jsonl";
+  fs::create_symlink("/dev/full", full);
+  std::string error;
+  OutputFile file;
+  REQUIRE(file.Open(full.string(), &error));
+  CHECK_FALSE(file.Write("line\n", &error));
+  CHECK(error ==
+        "cannot write '" + full.string() + "': No space left on device");
+  CHECK(fs::is_symlink(full));
+  CHECK(std::distance(fs::directory_iterator(dir), {}) == 1);
 }
 
 }  // namespace

@@ -119,6 +119,8 @@ enum class ScanStatus {
   kFailed,
   // More lines were rejected than --max-rejects allows.
   kTooManyRejects,
+  // SIGINT or SIGTERM stopped the run before the end of its input.
+  kInterrupted,
 };
 
 // The outcome of a scan.
@@ -126,11 +128,14 @@ struct ScanReport {
   ScanStatus status = ScanStatus::kDone;
   // True when a listing reached the --fail-on level.
   bool fail_on_reached = false;
+  // The signal that stopped an interrupted run, or 0.
+  int signal = 0;
   RunStats stats;
 };
 
 // Runs a scan. Diagnostics go to the log (standard error); data goes to
-// the output. Never throws for bad input.
+// the output. Never throws for bad input. SIGINT and SIGTERM stop the
+// scan while it runs (kInterrupted), leaving no file at the output path.
 ScanReport RunScan(const ScanOptions& options);
 
 }  // namespace adflag

@@ -11,6 +11,8 @@ packages=(
   zlib1g-dev libzstd-dev zstd gzip
   # HMAC-SHA-256 for --redact, SHA-256 for baseline fingerprints.
   libssl-dev
+  # The README's way to make a redaction key: openssl rand.
+  openssl
   # The shard test runs shards with GNU parallel.
   parallel
   # The man page test renders build/docs/adflag.1 with man and groff.

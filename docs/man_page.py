@@ -25,6 +25,8 @@ EXIT_STATUS = [
     ("2", "The job could not be done: bad usage, an unreadable input, "
           "invalid rules, an output that cannot be written."),
     ("3", "More lines were rejected than --max-rejects allows (scan)."),
+    ("130, 143", "SIGINT or SIGTERM stopped the run (scan); no file is "
+                 "left at -o."),
 ]
 
 

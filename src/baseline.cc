@@ -19,10 +19,9 @@ constexpr std::string_view kKeyedPrefix = "hmac:";
 // fingerprint can be told apart.
 constexpr std::string_view kFingerprintVersion = "adflag fingerprint 1\n";
 
-std::string Sha256Hex(std::string_view data, size_t hex_digits) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
+// Returns the first `hex_digits` hex digits of `digest`.
+std::string HexDigits(const unsigned char* digest, unsigned int size,
+                      size_t hex_digits) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   for (unsigned int i = 0; i < size && hex.size() < hex_digits; ++i) {
@@ -40,17 +39,17 @@ bool IsSpace(char byte) {
 // Appends `text` with every run of white space made one space, and none
 // at either end.
 void AppendCollapsed(std::string_view text, std::string* out) {
-  bool space = false;
+  size_t pos = 0;
   bool any = false;
-  for (char byte : text) {
-    if (IsSpace(byte)) {
-      space = any;
-      continue;
+  while (pos < text.size()) {
+    const size_t word_start = pos;
+    while (pos < text.size() && !IsSpace(text[pos])) ++pos;
+    if (pos > word_start) {
+      if (any) out->push_back(' ');
+      out->append(text, word_start, pos - word_start);
+      any = true;
     }
-    if (space) out->push_back(' ');
-    out->push_back(byte);
-    space = false;
-    any = true;
+    while (pos < text.size() && IsSpace(text[pos])) ++pos;
   }
 }
 
@@ -88,7 +87,10 @@ bool WasNotFlagged(const Listing& record) {
 
 std::string Place(const std::string& path, uint64_t line, int column = 0) {
   std::string place = path + ":" + std::to_string(line);
-  if (column > 0) place += ":" + std::to_string(column);
+  if (column > 0) {
+    place.push_back(':');
+    place.append(std::to_string(column));
+  }
   return place;
 }
 
@@ -111,20 +113,46 @@ const char* BaselineStatusName(BaselineStatus status) {
   return "new";
 }
 
-Fingerprinter::Fingerprinter(std::string key) : key_(std::move(key)) {}
+struct Fingerprinter::Digest {
+  Digest()
+      : sha256(EVP_MD_fetch(nullptr, "SHA256", nullptr)),
+        context(EVP_MD_CTX_new()) {}
+  ~Digest() {
+    EVP_MD_CTX_free(context);
+    EVP_MD_free(sha256);
+  }
+
+  // Returns the first `hex_digits` hex digits of the SHA-256 of `data`.
+  std::string Hex(std::string_view data, size_t hex_digits) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_DigestInit_ex(context, sha256 ? sha256 : EVP_sha256(), nullptr);
+    EVP_DigestUpdate(context, data.data(), data.size());
+    EVP_DigestFinal_ex(context, digest, &size);
+    return HexDigits(digest, size, hex_digits);
+  }
+
+  EVP_MD* sha256;
+  EVP_MD_CTX* context;
+};
+
+Fingerprinter::Fingerprinter(std::string key)
+    : key_(std::move(key)), digest_(std::make_unique<Digest>()) {}
+
+Fingerprinter::~Fingerprinter() = default;
 
 std::string Fingerprinter::Compute(const RulePack& pack, const Listing& listing,
                                    const std::vector<int>& text_fields,
                                    const Verdict& verdict) {
   // The text fields joined, folded as the rules see them.
-  std::string joined;
+  joined_.clear();
   for (int field : text_fields) {
     for (const FieldValue& value : listing.values[field]) {
-      joined.append(value.text);
-      joined.push_back('\n');
+      joined_.append(value.text);
+      joined_.push_back('\n');
     }
   }
-  normalizer_.Normalize(joined, &folded_);
+  normalizer_.Normalize(joined_, &folded_);
   input_.assign(kFingerprintVersion);
   AppendCollapsed(folded_.text(), &input_);
   input_.push_back('\n');
@@ -142,7 +170,8 @@ std::string Fingerprinter::Compute(const RulePack& pack, const Listing& listing,
   }
 
   if (key_.empty()) {
-    return std::string(kPlainPrefix) + Sha256Hex(input_, kFingerprintHexDigits);
+    return std::string(kPlainPrefix) +
+           digest_->Hex(input_, kFingerprintHexDigits);
   }
   return std::string(kKeyedPrefix) +
          HmacSha256Hex(key_, input_, kFingerprintHexDigits);

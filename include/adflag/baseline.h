@@ -32,6 +32,7 @@
 #define ADFLAG_BASELINE_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -56,6 +57,9 @@ class Fingerprinter {
   // An empty `key` makes plain SHA-256 fingerprints; any other the keyed
   // fingerprints of a redacted run.
   explicit Fingerprinter(std::string key = "");
+  ~Fingerprinter();
+  Fingerprinter(const Fingerprinter&) = delete;
+  Fingerprinter& operator=(const Fingerprinter&) = delete;
 
   // Returns the fingerprint of `listing` with `verdict`: its values of the
   // fields `text_fields` (indexes into Listing::values, in the pack's
@@ -65,8 +69,14 @@ class Fingerprinter {
                       const Verdict& verdict);
 
  private:
+  // OpenSSL's SHA-256, fetched once: a fetch per listing costs as much
+  // as the hash.
+  struct Digest;
+
   std::string key_;
+  std::unique_ptr<Digest> digest_;
   Normalizer normalizer_;
+  std::string joined_;
   NormalizedText folded_;
   std::string input_;
 };

@@ -1093,10 +1093,10 @@ bool ReadSharing(const ScanOptions& options, Baseline* baseline,
 // carry links, which the CSV header must know of.
 std::unique_ptr<RecordWriter> MakeRecordWriter(const ScanOptions& options,
                                                const CompiledPack& compiled,
+                                               Linking linking,
                                                OutputOptions output_options) {
-  const RulePack& pack = compiled.pack();
   output_options.links =
-      !options.links_path.empty() || options.link || PackScoresLinks(pack);
+      linking == Linking::kFromSummary || linking == Linking::kGather;
   if (options.format == OutputFormat::kCsv) {
     return std::make_unique<CsvWriter>(compiled, std::move(output_options));
   }
@@ -1162,7 +1162,7 @@ struct SharedRun {
 // redaction key and the record writer. Returns false, having said why,
 // when the baseline or the key cannot be read.
 bool BuildSharedContext(const ScanOptions& options, const RulePack& pack,
-                        const CompiledPack& compiled,
+                        const CompiledPack& compiled, Linking linking,
                         const std::vector<std::string>& inputs,
                         SharedRun* shared) {
   ScanContext& context = shared->context;
@@ -1173,7 +1173,8 @@ bool BuildSharedContext(const ScanOptions& options, const RulePack& pack,
   OutputOptions output_options{options.all, options.include_fields};
   output_options.status = context.baseline != nullptr;
   output_options.with_texts = options.format == OutputFormat::kHtml;
-  shared->record_writer = MakeRecordWriter(options, compiled, output_options);
+  shared->record_writer =
+      MakeRecordWriter(options, compiled, linking, output_options);
 
   context.options = &options;
   context.pack = &pack;
@@ -1272,11 +1273,11 @@ ScanReport ScanOnce(const ScanOptions& options) {
   std::vector<std::string> inputs;
   if (compiled == nullptr || !ListInputs(options, &inputs)) return report;
 
+  const Linking linking = LinkingOf(options, pack);
   SharedRun shared(pack);
-  if (!BuildSharedContext(options, pack, *compiled, inputs, &shared)) {
+  if (!BuildSharedContext(options, pack, *compiled, linking, inputs, &shared)) {
     return report;
   }
-  const Linking linking = LinkingOf(options, pack);
   if (!ReadLinkingInput(options, pack, linking, &inputs, &shared)) {
     return report;
   }

@@ -31,6 +31,13 @@ class Checks:
         return self.expect(actual == expected, "%s: expected %r, got %r"
                            % (name, expected, actual))
 
+    def refused(self, name, done, message):
+        """Expects a run that refused its job: exit code 2, `message` on
+        stderr and nothing on stdout."""
+        self.equal(name + ": exit code", done.returncode, 2)
+        self.equal(name + ": stderr", done.stderr.decode(), message)
+        self.equal(name + ": stdout", done.stdout, b"")
+
     def finish(self):
         for problem in self.problems:
             print(problem)

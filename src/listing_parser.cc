@@ -538,9 +538,10 @@ bool IsValidPointer(std::string_view pointer) {
 struct ListingParser::Impl {
   explicit Impl(ListingFields listing_fields);
 
-  bool Parse(std::string_view line, Listing* listing, RejectReason* reason);
-  bool ParseDocument(std::string_view line, dom::element* root, bool* repaired,
-                     RejectReason* reason);
+  bool Parse(std::string_view line, bool padded, Listing* listing,
+             RejectReason* reason);
+  bool ParseDocument(std::string_view line, bool padded, dom::element* root,
+                     bool* repaired, RejectReason* reason);
   void Extract(dom::element root, Listing* listing) const;
   void ExtractTexts(dom::element root, size_t from, size_t to,
                     Listing* listing) const;
@@ -569,11 +570,11 @@ ListingParser::Impl::Impl(ListingFields listing_fields)
   }
 }
 
-bool ListingParser::Impl::Parse(std::string_view line, Listing* listing,
-                                RejectReason* reason) {
+bool ListingParser::Impl::Parse(std::string_view line, bool padded,
+                                Listing* listing, RejectReason* reason) {
   dom::element root;
   bool repaired = false;
-  if (!ParseDocument(line, &root, &repaired, reason)) return false;
+  if (!ParseDocument(line, padded, &root, &repaired, reason)) return false;
 
   if (!root.is_object()) {
     size_t start = line.find_first_not_of(" \t\n\r");
@@ -587,11 +588,12 @@ bool ListingParser::Impl::Parse(std::string_view line, Listing* listing,
   return true;
 }
 
-bool ListingParser::Impl::ParseDocument(std::string_view line,
+// A padded line is parsed where it lies; any other is copied first.
+bool ListingParser::Impl::ParseDocument(std::string_view line, bool padded,
                                         dom::element* root, bool* repaired,
                                         RejectReason* reason) {
   simdjson::error_code error =
-      parser.parse(line.data(), line.size()).get(*root);
+      parser.parse(line.data(), line.size(), !padded).get(*root);
   if (error == simdjson::SUCCESS) return true;
 
   // A lone surrogate escape is repaired like invalid UTF-8, or rejected
@@ -664,7 +666,13 @@ void ListingParser::Impl::ExtractTexts(dom::element root, size_t from,
 
 bool ListingParser::Parse(std::string_view line, Listing* listing,
                           RejectReason* reason) {
-  return impl_->Parse(line, listing, reason);
+  return impl_->Parse(line, /*padded=*/false, listing, reason);
+}
+
+bool ListingParser::ParsePadded(std::string_view line, Listing* listing,
+                                RejectReason* reason) {
+  static_assert(kPadding >= simdjson::SIMDJSON_PADDING);
+  return impl_->Parse(line, /*padded=*/true, listing, reason);
 }
 
 void ListingParser::ReadLateFields(Listing* listing) {

@@ -91,9 +91,10 @@ struct LineView {
   bool too_long = false;
 };
 
-// Consecutive lines of one input, their bytes back to back in `bytes`.
-// Batches are reused, so their buffers soon stop growing: memory follows
-// the batch size, not the number of lines read.
+// Consecutive lines of one input, their bytes back to back in `bytes` and
+// followed by ListingParser::kPadding bytes, so that every line can be
+// parsed where it lies. Batches are reused, so their buffers soon stop growing:
+// memory follows the batch size, not the number of lines read.
 struct Batch {
   uint64_t sequence = 0;
   int input = 0;
@@ -345,7 +346,7 @@ void ProcessLine(const ScanContext& context, const std::string& source,
   bool parsed;
   {
     StageTimer timer(worker->Counter(Stage::kParse));
-    parsed = worker->parser.Parse(content, &worker->listing, &reason);
+    parsed = worker->parser.ParsePadded(content, &worker->listing, &reason);
   }
   if (!parsed) {
     Reject(source, line, reason, result);
@@ -455,6 +456,7 @@ class BatchReader {
       }
     }
     if (batch->lines.empty()) return false;
+    batch->bytes.append(ListingParser::kPadding, ' ');
     batch->sequence = sequence_++;
     batch->input_bytes = bytes_read();
     return true;

@@ -102,6 +102,14 @@ class ListingParser {
   // type, trailing content) or, in strict mode, is not valid UTF-8.
   bool Parse(std::string_view line, Listing* listing, RejectReason* reason);
 
+  // The readable bytes ParsePadded needs after the end of a line.
+  static constexpr size_t kPadding = 64;
+
+  // As Parse, for a line followed in memory by at least kPadding readable
+  // bytes (of any value), which spares a copy of the line.
+  bool ParsePadded(std::string_view line, Listing* listing,
+                   RejectReason* reason);
+
   // Reads the late text fields (ListingFields::first_late_field on) of the
   // line the last call to Parse accepted into *listing. REQUIRES: that
   // call returned true, with the same *listing.

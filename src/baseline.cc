@@ -36,22 +36,30 @@ bool IsSpace(char byte) {
          byte == '\f' || byte == '\v';
 }
 
-// Appends `text` with every run of white space made one space, and none
-// at either end.
-void AppendCollapsed(std::string_view text, std::string* out) {
-  size_t pos = 0;
-  bool any = false;
-  while (pos < text.size()) {
-    const size_t word_start = pos;
-    while (pos < text.size() && !IsSpace(text[pos])) ++pos;
-    if (pos > word_start) {
-      if (any) out->push_back(' ');
-      out->append(text, word_start, pos - word_start);
-      any = true;
+// Appends texts to a string with every run of white space made one space,
+// and none at either end, as if they were one text.
+class Collapser {
+ public:
+  explicit Collapser(std::string* out) : out_(*out) {}
+
+  // Appends `text`, a word apart from what came before.
+  void Append(std::string_view text) {
+    size_t pos = 0;
+    while (pos < text.size()) {
+      while (pos < text.size() && IsSpace(text[pos])) ++pos;
+      const size_t word_start = pos;
+      while (pos < text.size() && !IsSpace(text[pos])) ++pos;
+      if (pos == word_start) break;
+      if (any_) out_.push_back(' ');
+      out_.append(text, word_start, pos - word_start);
+      any_ = true;
     }
-    while (pos < text.size() && IsSpace(text[pos])) ++pos;
   }
-}
+
+ private:
+  std::string& out_;
+  bool any_ = false;
+};
 
 bool IsLowerHex(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) {
@@ -143,18 +151,19 @@ Fingerprinter::~Fingerprinter() = default;
 
 std::string Fingerprinter::Compute(const RulePack& pack, const Listing& listing,
                                    const std::vector<int>& text_fields,
-                                   const Verdict& verdict) {
-  // The text fields joined, folded as the rules see them.
-  joined_.clear();
+                                   const Verdict& verdict,
+                                   const Matcher* matcher) {
+  // The text fields joined, folded as the rules see them. Folding a value
+  // never reaches across the line break between values, so folding each
+  // value on its own gives the same text as folding them joined.
+  input_.assign(kFingerprintVersion);
+  Collapser collapsed(&input_);
   for (int field : text_fields) {
-    for (const FieldValue& value : listing.values[field]) {
-      joined_.append(value.text);
-      joined_.push_back('\n');
+    const std::vector<FieldValue>& values = listing.values[field];
+    for (size_t position = 0; position < values.size(); ++position) {
+      collapsed.Append(FoldedText(field, position, values[position], matcher));
     }
   }
-  normalizer_.Normalize(joined_, &folded_);
-  input_.assign(kFingerprintVersion);
-  AppendCollapsed(folded_.text(), &input_);
   input_.push_back('\n');
 
   std::vector<std::string_view> rules;
@@ -175,6 +184,17 @@ std::string Fingerprinter::Compute(const RulePack& pack, const Listing& listing,
   }
   return std::string(kKeyedPrefix) +
          HmacSha256Hex(key_, input_, kFingerprintHexDigits);
+}
+
+std::string_view Fingerprinter::FoldedText(int field, size_t position,
+                                           const FieldValue& value,
+                                           const Matcher* matcher) {
+  const NormalizedText* folded =
+      matcher != nullptr ? matcher->FoldedValue(field, position) : nullptr;
+  if (folded != nullptr) return folded->text();
+
+  normalizer_.Normalize(value.text, &folded_);
+  return folded_.text();
 }
 
 bool Baseline::Load(const std::string& path, uint64_t max_line_bytes,

@@ -324,8 +324,47 @@ struct DeferredSpans {
   size_t position = 0;
 };
 
+// The normalized views of the current listing's values, folded once by
+// MatchRules and read again by AddEvidence and the fingerprint. Slots are
+// reused from listing to listing, so their buffers stop growing.
+namespace {
+
+class FoldedValues {
+ public:
+  void Clear() { used_ = 0; }
+
+  // The view of value `position` of `field`, or null when not folded.
+  const NormalizedText* Find(int field, size_t position) const {
+    for (size_t i = 0; i < used_; ++i) {
+      if (keys_[i] == Key{field, position}) return &texts_[i];
+    }
+    return nullptr;
+  }
+
+  // Returns a slot for the view of value `position` of `field`.
+  NormalizedText* Add(int field, size_t position) {
+    if (used_ == texts_.size()) {
+      texts_.emplace_back();
+      keys_.emplace_back();
+    }
+    keys_[used_] = {field, position};
+    return &texts_[used_++];
+  }
+
+ private:
+  using Key = std::pair<int, size_t>;
+
+  std::vector<NormalizedText> texts_;
+  std::vector<Key> keys_;
+  size_t used_ = 0;
+};
+
+}  // namespace
+
 struct Matcher::Scratch {
   Normalizer normalizer;
+  FoldedValues folded;
+  // For a value AddEvidence finds unfolded, which MatchRules never leaves.
   NormalizedText normalized;
   std::vector<DeferredSpans> deferred;
   std::vector<ByteSpan> spans;
@@ -396,6 +435,7 @@ void Matcher::MatchRules(const Listing& listing, MatchResult* result) {
   std::fill(scratch.active.begin(), scratch.active.end(), -1);
   scratch.touched.clear();
   scratch.deferred.clear();
+  scratch.folded.Clear();
 
   const CompiledPack::Impl& impl = *pack_.impl_;
   for (size_t field = 0; field < impl.groups_of_field.size(); ++field) {
@@ -417,20 +457,19 @@ void Matcher::MatchValue(const Listing& listing, int field, size_t position) {
   Scratch& scratch = *scratch_;
   const FieldValue& value = listing.values[field][position];
   const CompiledPack::Impl& impl = *pack_.impl_;
-  bool normalized_ready = false;
+  NormalizedText* normalized = nullptr;
   for (int group : impl.groups_of_field[field]) {
     if (!WhenHolds(impl.groups[group].when_checks, listing)) continue;
     if (impl.groups[group].view == View::kRaw) {
       ScanGroup(listing, group, value.text, nullptr, position);
       continue;
     }
-    if (!normalized_ready) {
+    if (normalized == nullptr) {
       StageTimer timer(StageCounter(Stage::kNormalize));
-      scratch.normalizer.Normalize(value.text, &scratch.normalized);
-      normalized_ready = true;
+      normalized = scratch.folded.Add(field, position);
+      scratch.normalizer.Normalize(value.text, normalized);
     }
-    ScanGroup(listing, group, scratch.normalized.text(), &scratch.normalized,
-              position);
+    ScanGroup(listing, group, normalized->text(), normalized, position);
   }
 }
 
@@ -644,30 +683,37 @@ void Matcher::AddDeferredHits(const Listing& listing, int rule,
                               std::vector<Hit>* hits) {
   Scratch& scratch = *scratch_;
   const CompiledPack::Impl& impl = *pack_.impl_;
-  // The value whose normalized view scratch.normalized holds.
-  int normalized_field = -1;
-  size_t normalized_position = 0;
   for (const DeferredSpans& deferred : scratch.deferred) {
     if (impl.patterns[deferred.pattern].rule != rule) continue;
 
     const FieldValue& value = listing.values[deferred.field][deferred.position];
     const bool raw = impl.groups[deferred.group].view == View::kRaw;
-    if (!raw && (normalized_field != deferred.field ||
-                 normalized_position != deferred.position)) {
-      StageTimer timer(StageCounter(Stage::kNormalize));
-      scratch.normalizer.Normalize(value.text, &scratch.normalized);
-      normalized_field = deferred.field;
-      normalized_position = deferred.position;
-    }
+    const NormalizedText* normalized =
+        raw ? nullptr : FoldedOrFold(value, deferred.field, deferred.position);
     std::string_view text = raw ? std::string_view(value.text)
-                                : std::string_view(scratch.normalized.text());
+                                : std::string_view(normalized->text());
     scratch.spans.clear();
     FindEvidence(deferred.pattern, text, &scratch.spans);
     for (ByteSpan span : scratch.spans) {
-      if (!raw) span = scratch.normalized.ToOriginal(span.start, span.end);
+      if (!raw) span = normalized->ToOriginal(span.start, span.end);
       hits->push_back({deferred.field, value.index, span});
     }
   }
+}
+
+const NormalizedText* Matcher::FoldedValue(int field, size_t position) const {
+  return scratch_->folded.Find(field, position);
+}
+
+const NormalizedText* Matcher::FoldedOrFold(const FieldValue& value, int field,
+                                            size_t position) {
+  Scratch& scratch = *scratch_;
+  const NormalizedText* folded = scratch.folded.Find(field, position);
+  if (folded != nullptr) return folded;
+
+  StageTimer timer(StageCounter(Stage::kNormalize));
+  scratch.normalizer.Normalize(value.text, &scratch.normalized);
+  return &scratch.normalized;
 }
 
 }  // namespace adflag

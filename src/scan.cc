@@ -256,7 +256,7 @@ bool ClassifyListing(const ScanContext& context, Worker* worker,
   worker->parser.ReadLateFields(&worker->listing);
   worker->fingerprint = worker->fingerprinter.Compute(
       *context.pack, worker->listing, context.link_fields.text_fields,
-      worker->verdict);
+      worker->verdict, &worker->matcher);
   worker->status = nullptr;
   if (context.baseline == nullptr) return true;
 

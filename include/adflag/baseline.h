@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "adflag/listing_parser.h"
+#include "adflag/matcher.h"
 #include "adflag/normalizer.h"
 #include "adflag/rule_pack.h"
 #include "adflag/scorer.h"
@@ -63,20 +64,25 @@ class Fingerprinter {
 
   // Returns the fingerprint of `listing` with `verdict`: its values of the
   // fields `text_fields` (indexes into Listing::values, in the pack's
-  // text_fields order) and the rules the verdict fired.
+  // text_fields order) and the rules the verdict fired. The values are
+  // folded as the rules see them; those `matcher` folded for the listing
+  // already are taken from it, when it is given.
   std::string Compute(const RulePack& pack, const Listing& listing,
                       const std::vector<int>& text_fields,
-                      const Verdict& verdict);
+                      const Verdict& verdict, const Matcher* matcher = nullptr);
 
  private:
   // OpenSSL's SHA-256, fetched once: a fetch per listing costs as much
   // as the hash.
   struct Digest;
 
+  // The folded text of a value: the matcher's, or folded here.
+  std::string_view FoldedText(int field, size_t position,
+                              const FieldValue& value, const Matcher* matcher);
+
   std::string key_;
   std::unique_ptr<Digest> digest_;
   Normalizer normalizer_;
-  std::string joined_;
   NormalizedText folded_;
   std::string input_;
 };

@@ -137,6 +137,10 @@ class Matcher {
   // added to or dropped from *result since.
   void AddEvidence(const Listing& listing, MatchResult* result);
 
+  // The normalized view of value `position` of field `field` of the
+  // listing of the last MatchRules call, or null when no rule read it.
+  const NormalizedText* FoldedValue(int field, size_t position) const;
+
   // Counters accumulated over all calls to Match.
   const MatchCounters& counters() const { return counters_; }
 
@@ -155,6 +159,8 @@ class Matcher {
                     std::vector<ByteSpan>* out);
   void AddDeferredHits(const Listing& listing, int rule,
                        std::vector<Hit>* hits);
+  const NormalizedText* FoldedOrFold(const FieldValue& value, int field,
+                                     size_t position);
   void RunSets(int group, std::string_view text);
   bool WhenHolds(const std::vector<int>& checks, const Listing& listing);
   bool IsActive(int rule, const Listing& listing);

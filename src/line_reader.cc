@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +13,8 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -42,20 +46,129 @@ std::string ErrnoText(int error_number) {
   return std::system_category().message(error_number);
 }
 
-bool IsRegularFile(int fd) {
-  struct stat status {};
-  return fstat(fd, &status) == 0 && S_ISREG(status.st_mode);
+// A regular file is read through windows mapped into memory rather than
+// by read(2), which spares the kernel's copy of every byte: about a tenth
+// of a scan's time. Only the reading thread touches a window.
+constexpr size_t kWindowBytes = size_t{8} << 20;
+
+// The windows mapped now, for the SIGBUS handler. A file that shrinks
+// while it is read faults in its window where read(2) would have ended
+// early; the handler maps zeros over the page so the reading can go on,
+// and marks the window, whose reader then reports the input as cut short.
+struct WindowSlot {
+  std::atomic<uintptr_t> begin{0};
+  std::atomic<size_t> size{0};
+  std::atomic<bool> faulted{false};
+};
+constexpr size_t kWindowSlots = 16;
+std::array<WindowSlot, kWindowSlots> window_slots;
+
+void OnBusError(int signal_number, siginfo_t* info, void* /*context*/) {
+  const auto address = reinterpret_cast<uintptr_t>(info->si_addr);
+  for (WindowSlot& slot : window_slots) {
+    const uintptr_t begin = slot.begin.load();
+    if (begin == 0 || address < begin || address >= begin + slot.size.load()) {
+      continue;
+    }
+    const uintptr_t page = address & ~uintptr_t{4095};
+    void* zeros = mmap(reinterpret_cast<void*>(page), 4096, PROT_READ,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    if (zeros != MAP_FAILED) {
+      slot.faulted.store(true);
+      return;
+    }
+  }
+  // Not a window of ours: the default action, as if never handled.
+  signal(signal_number, SIG_DFL);
 }
 
-// The bytes of an open file descriptor, read in large chunks.
+void InstallBusErrorHandler() {
+  static const bool installed = [] {
+    struct sigaction action {};
+    action.sa_sigaction = OnBusError;
+    action.sa_flags = SA_SIGINFO;
+    sigemptyset(&action.sa_mask);
+    return sigaction(SIGBUS, &action, nullptr) == 0;
+  }();
+  (void)installed;
+}
+
+// One mapped window of a regular file, registered for the SIGBUS handler.
+class FileWindow {
+ public:
+  FileWindow() = default;
+  ~FileWindow() { Unmap(); }
+  FileWindow(const FileWindow&) = delete;
+  FileWindow& operator=(const FileWindow&) = delete;
+
+  // Maps `size` bytes of `fd` from `offset`, a multiple of the page size.
+  // Returns false when the file cannot be mapped (nor the window kept).
+  bool Map(int fd, uint64_t offset, size_t size) {
+    Unmap();
+    void* data = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd,
+                      static_cast<off_t>(offset));
+    if (data == MAP_FAILED) return false;
+    for (WindowSlot& candidate : window_slots) {
+      uintptr_t free_slot = 0;
+      if (candidate.begin.compare_exchange_strong(
+              free_slot, reinterpret_cast<uintptr_t>(data))) {
+        slot_ = &candidate;
+        break;
+      }
+    }
+    if (slot_ == nullptr) {
+      munmap(data, size);
+      return false;
+    }
+    madvise(data, size, MADV_SEQUENTIAL);
+    slot_->size.store(size);
+    slot_->faulted.store(false);
+    data_ = static_cast<const char*>(data);
+    size_ = size;
+    return true;
+  }
+
+  // Unmaps the window. Returns true when the file shrank under it.
+  bool Unmap() {
+    if (data_ == nullptr) return false;
+    const bool faulted = slot_->faulted.load();
+    munmap(const_cast<char*>(data_), size_);
+    slot_->size.store(0);
+    slot_->begin.store(0);
+    slot_ = nullptr;
+    data_ = nullptr;
+    size_ = 0;
+    return faulted;
+  }
+
+  std::string_view bytes() const { return {data_, size_}; }
+
+ private:
+  WindowSlot* slot_ = nullptr;
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// The bytes of an open file descriptor, read in large chunks: mapped
+// windows of a regular file, read(2) of anything else.
 class InputFile {
  public:
-  InputFile(int fd, bool owned)
-      : fd_(fd),
-        owned_(owned),
-        pollable_(!IsRegularFile(fd)),
-        buffer_(kChunkBytes) {}
+  InputFile(int fd, bool owned) : fd_(fd), owned_(owned) {
+    struct stat status {};
+    const bool regular = fstat(fd, &status) == 0 && S_ISREG(status.st_mode);
+    pollable_ = !regular;
+    // Files that say they are empty (as those of /proc) are read.
+    const off_t position = regular ? lseek(fd, 0, SEEK_CUR) : -1;
+    if (regular && status.st_size > 0 && position >= 0) {
+      InstallBusErrorHandler();
+      mapped_end_ = static_cast<uint64_t>(status.st_size);
+      map_offset_ = static_cast<uint64_t>(position);
+    } else {
+      buffer_.resize(kChunkBytes);
+    }
+  }
   ~InputFile() {
+    window_.Unmap();
     if (owned_) close(fd_);
   }
   InputFile(const InputFile&) = delete;
@@ -64,6 +177,10 @@ class InputFile {
   // Reads until at least `size` bytes are buffered or the input ends, and
   // returns the buffered bytes without consuming them.
   std::string_view Peek(size_t size) {
+    if (Mapping()) {
+      if (!window_peeked_ && NextWindow()) window_peeked_ = true;
+      if (window_peeked_) return window_.bytes();
+    }
     while (peeked_ < size && !ended_) {
       ssize_t got =
           ReadSome(buffer_.data() + peeked_, buffer_.size() - peeked_);
@@ -74,8 +191,16 @@ class InputFile {
   }
 
   // Sets *chunk to the next bytes of the input, the peeked ones first.
-  // Returns false at the end of the input or on a read error.
+  // The bytes stay valid until the next call. Returns false at the end of
+  // the input or on a read error.
   bool Read(std::string_view* chunk) {
+    if (Mapping()) {
+      if (std::exchange(window_peeked_, false) || NextWindow()) {
+        *chunk = window_.bytes();
+        return true;
+      }
+      if (error_number_ != 0) return false;
+    }
     size_t size = std::exchange(peeked_, 0);
     if (size == 0 && !ended_) {
       ssize_t got = ReadSome(buffer_.data(), buffer_.size());
@@ -88,10 +213,53 @@ class InputFile {
   // The errno of the read that failed, or 0.
   int error_number() const { return error_number_; }
 
+  // What went wrong, when error_number() is not 0.
+  std::string error_text() const {
+    return shrank_ ? "the file shrank while it was read"
+                   : ErrnoText(error_number_);
+  }
+
   // The bytes read from the descriptor so far.
   uint64_t bytes_read() const { return bytes_read_; }
 
  private:
+  // Whether the bytes come from mapped windows still.
+  bool Mapping() const { return mapped_end_ > 0; }
+
+  // Maps the window after the current one. At the end of the mapped
+  // part, or when mapping fails, goes on with read(2) from there: that
+  // reads what was appended since, as read(2) alone would have.
+  bool NextWindow() {
+    if (window_.Unmap()) {
+      // The file shrank under the window: its end is unknown.
+      error_number_ = EIO;
+      shrank_ = true;
+      ended_ = true;
+      mapped_end_ = 0;
+      return false;
+    }
+    if (map_offset_ < mapped_end_) {
+      const size_t size = static_cast<size_t>(
+          std::min<uint64_t>(kWindowBytes, mapped_end_ - map_offset_));
+      if (window_.Map(fd_, map_offset_, size)) {
+        map_offset_ += size;
+        bytes_read_ += size;
+        return true;
+      }
+    }
+    SwitchToRead();
+    return false;
+  }
+
+  void SwitchToRead() {
+    if (lseek(fd_, static_cast<off_t>(map_offset_), SEEK_SET) < 0) {
+      error_number_ = errno;
+      ended_ = true;
+    }
+    mapped_end_ = 0;
+    buffer_.resize(kChunkBytes);
+  }
+
   // Returns what read(2) returns, retrying on EINTR until a signal is
   // caught (see interrupt.h), which ends the input with EINTR; records
   // the end.
@@ -125,11 +293,18 @@ class InputFile {
   int fd_;
   bool owned_;
   // True for a pipe or a terminal, whose reads may wait for data.
-  bool pollable_;
+  bool pollable_ = false;
+  // While mapping: the file's size when opened, and the next window's
+  // offset. Zero once the bytes come from read(2).
+  uint64_t mapped_end_ = 0;
+  uint64_t map_offset_ = 0;
+  FileWindow window_;
+  bool window_peeked_ = false;
   std::vector<char> buffer_;
   size_t peeked_ = 0;
   bool ended_ = false;
   int error_number_ = 0;
+  bool shrank_ = false;
   uint64_t bytes_read_ = 0;
 };
 
@@ -280,7 +455,7 @@ bool SplittingReader::ReadInput(std::string_view* input, bool mid_stream,
 
   *status = ChunkStatus::kFault;
   if (file_->error_number() != 0) {
-    *fault = {"read error", ErrnoText(file_->error_number())};
+    *fault = {"read error", file_->error_text()};
   } else if (mid_stream) {
     *fault = {truncated, ""};
   } else {
@@ -474,7 +649,7 @@ std::unique_ptr<LineReader> LineReader::Open(const std::string& path,
   // A file that fails its first read (a directory, say) cannot be read.
   file->Peek(kZstdMagic.size());
   if (file->error_number() != 0) {
-    *error = "cannot read '" + name + "': " + ErrnoText(file->error_number());
+    *error = "cannot read '" + name + "': " + file->error_text();
     return nullptr;
   }
 
@@ -512,7 +687,7 @@ std::unique_ptr<LineReader> LineReader::OpenShard(const std::string& path,
     return nullptr;
   }
   if (file->error_number() != 0) {
-    *error = cannot + ErrnoText(file->error_number());
+    *error = cannot + file->error_text();
     return nullptr;
   }
 

@@ -295,6 +295,49 @@ TEST_CASE("lines longer than the read buffers are joined", "[line_reader]") {
   }
 }
 
+TEST_CASE("a file longer than a mapped window is read whole", "[line_reader]") {
+  TempDir dir;
+  // 999-byte lines, so that lines straddle every 8 MiB window edge.
+  std::string text;
+  const std::string line_bytes(998, 'y');
+  for (int i = 0; i < 20000; ++i) text += line_bytes + "\n";
+  text += "last";
+  auto reader = OpenOrFail(dir.Write("long", text), kNoLimit);
+  Line line;
+  uint64_t count = 0;
+  bool all_whole = true;
+  std::string last;
+  while (reader->Next(&line)) {
+    ++count;
+    if (count <= 20000 && line.raw != line_bytes) all_whole = false;
+    last = line.raw;
+  }
+  CHECK(count == 20001);
+  CHECK(all_whole);
+  CHECK(last == "last");
+  CHECK(reader->error().empty());
+}
+
+TEST_CASE("a file that shrinks while it is read ends with an error",
+          "[line_reader]") {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 30000; ++i) text += std::string(99, 'z') + "\n";
+  const std::string path = dir.Write("shrinking", text);
+  auto reader = OpenOrFail(path, kNoLimit);
+  Line line;
+  REQUIRE(reader->Next(&line));
+
+  // Ten lines are left; the pages after them are gone.
+  fs::resize_file(path, 1000);
+  uint64_t count = 1;
+  while (reader->Next(&line)) ++count;
+  CHECK(count == 10);
+  CHECK(reader->error() == path +
+                               ": read error after line 10: the file shrank "
+                               "while it was read");
+}
+
 // A line as read: its number and its bytes.
 using NumberedLine = std::pair<uint64_t, std::string>;
 

@@ -1,5 +1,9 @@
 #include "adflag/baseline.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -44,21 +48,65 @@ class Collapser {
 
   // Appends `text`, a word apart from what came before.
   void Append(std::string_view text) {
+    if (any_) pending_space_ = true;
     size_t pos = 0;
-    while (pos < text.size()) {
-      while (pos < text.size() && IsSpace(text[pos])) ++pos;
-      const size_t word_start = pos;
-      while (pos < text.size() && !IsSpace(text[pos])) ++pos;
-      if (pos == word_start) break;
-      if (any_) out_.push_back(' ');
-      out_.append(text, word_start, pos - word_start);
+#if defined(__SSE2__)
+    for (; pos + 16 <= text.size(); pos += 16) {
+      if (!AppendPlainBlock(text.data() + pos)) {
+        AppendBytes(text.substr(pos, 16));
+      }
+    }
+#endif
+    AppendBytes(text.substr(pos));
+  }
+
+ private:
+#if defined(__SSE2__)
+  // Appends 16 bytes at once when their white space needs no change, as
+  // in most prose: single spaces only, and none that doubles the pending
+  // one or leads the text. Returns false, having appended nothing,
+  // otherwise.
+  bool AppendPlainBlock(const char* block) {
+    const __m128i bytes =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(block));
+    // Bytes of 0x80 and over compare below '\t' as signed: never spaces.
+    const __m128i controls =
+        _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8('\t' - 1)),
+                      _mm_cmplt_epi8(bytes, _mm_set1_epi8('\r' + 1)));
+    const auto spaces = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(' '))));
+    const bool starts_with_space = (spaces & 1) != 0;
+    if (_mm_movemask_epi8(controls) != 0 || (spaces & (spaces >> 1)) != 0 ||
+        (starts_with_space && (pending_space_ || !any_))) {
+      return false;
+    }
+
+    if (pending_space_) out_.push_back(' ');
+    const bool ends_with_space = (spaces & 0x8000) != 0;
+    out_.append(block, ends_with_space ? 15 : 16);
+    pending_space_ = ends_with_space;
+    any_ = true;
+    return true;
+  }
+#endif
+
+  void AppendBytes(std::string_view bytes) {
+    for (char byte : bytes) {
+      if (IsSpace(byte)) {
+        pending_space_ = any_;
+        continue;
+      }
+      if (pending_space_) out_.push_back(' ');
+      out_.push_back(byte);
+      pending_space_ = false;
       any_ = true;
     }
   }
 
- private:
   std::string& out_;
+  // Something was appended, and white space came after it.
   bool any_ = false;
+  bool pending_space_ = false;
 };
 
 bool IsLowerHex(std::string_view text) {

@@ -487,12 +487,34 @@ void AddValue(dom::element element, int index, std::vector<FieldValue>* values,
   AssignScalar(element, &value.text);
 }
 
-// Sets *values to the strings of the field at `pointer`.
-void CollectValues(dom::element root, const std::string& pointer,
+// Where a field lies in a listing: its JSON pointer and, for a top-level
+// name (the usual case), the name, found without reading the pointer.
+struct FieldPath {
+  explicit FieldPath(std::string json_pointer)
+      : pointer(std::move(json_pointer)) {
+    const bool top_level = pointer.starts_with('/') &&
+                           pointer.find_first_of("/~", 1) == std::string::npos;
+    if (top_level) name = pointer.substr(1);
+  }
+
+  // Finds the field in `root`, an object.
+  simdjson::error_code Find(dom::element root, dom::element* field) const {
+    if (!name) return root.at_pointer(pointer).get(*field);
+    return dom::object(root.get_object().value_unsafe())
+        .at_key(*name)
+        .get(*field);
+  }
+
+  std::string pointer;
+  std::optional<std::string> name;
+};
+
+// Sets *values to the strings of the field at `path`.
+void CollectValues(dom::element root, const FieldPath& path,
                    std::vector<FieldValue>* values) {
   size_t count = 0;
   dom::element field;
-  if (root.at_pointer(pointer).get(field) == simdjson::SUCCESS) {
+  if (path.Find(root, &field) == simdjson::SUCCESS) {
     dom::array items;
     if (field.get(items) == simdjson::SUCCESS) {
       int index = 0;
@@ -547,9 +569,9 @@ struct ListingParser::Impl {
                     Listing* listing) const;
 
   ListingFields fields;
-  std::string id_pointer;
-  std::vector<std::string> text_pointers;
-  std::vector<std::string> included_pointers;
+  FieldPath id_path;
+  std::vector<FieldPath> text_paths;
+  std::vector<FieldPath> included_paths;
   dom::parser parser;
   // The root of the last line parsed, for ReadLateFields.
   dom::element last_root;
@@ -561,12 +583,12 @@ struct ListingParser::Impl {
 
 ListingParser::Impl::Impl(ListingFields listing_fields)
     : fields(std::move(listing_fields)),
-      id_pointer(FieldPointer(fields.id_field)) {
+      id_path(FieldPointer(fields.id_field)) {
   for (const std::string& field : fields.text_fields) {
-    text_pointers.push_back(FieldPointer(field));
+    text_paths.emplace_back(FieldPointer(field));
   }
   for (const std::string& field : fields.included_fields) {
-    included_pointers.push_back(FieldPointer(field));
+    included_paths.emplace_back(FieldPointer(field));
   }
 }
 
@@ -628,23 +650,23 @@ void ListingParser::Impl::Extract(dom::element root, Listing* listing) const {
   dom::element id;
   listing->has_id = false;
   listing->id.clear();
-  if (root.at_pointer(id_pointer).get(id) == simdjson::SUCCESS &&
-      !id.is_bool() && IsScalar(id)) {
+  if (id_path.Find(root, &id) == simdjson::SUCCESS && !id.is_bool() &&
+      IsScalar(id)) {
     AssignScalar(id, &listing->id);
     listing->has_id = true;
   }
 
-  listing->values.resize(text_pointers.size());
-  const size_t late = std::min(fields.first_late_field, text_pointers.size());
+  listing->values.resize(text_paths.size());
+  const size_t late = std::min(fields.first_late_field, text_paths.size());
   ExtractTexts(root, 0, late, listing);
-  for (size_t i = late; i < text_pointers.size(); ++i) {
+  for (size_t i = late; i < text_paths.size(); ++i) {
     listing->values[i].clear();
   }
 
-  listing->included.resize(included_pointers.size());
-  for (size_t i = 0; i < included_pointers.size(); ++i) {
+  listing->included.resize(included_paths.size());
+  for (size_t i = 0; i < included_paths.size(); ++i) {
     dom::element field;
-    if (root.at_pointer(included_pointers[i]).get(field) == simdjson::SUCCESS) {
+    if (included_paths[i].Find(root, &field) == simdjson::SUCCESS) {
       listing->included[i] = simdjson::minify(field);
     } else {
       listing->included[i].reset();
@@ -660,7 +682,7 @@ ListingParser::~ListingParser() = default;
 void ListingParser::Impl::ExtractTexts(dom::element root, size_t from,
                                        size_t to, Listing* listing) const {
   for (size_t i = from; i < to; ++i) {
-    CollectValues(root, text_pointers[i], &listing->values[i]);
+    CollectValues(root, text_paths[i], &listing->values[i]);
   }
 }
 
@@ -676,7 +698,7 @@ bool ListingParser::ParsePadded(std::string_view line, Listing* listing,
 }
 
 void ListingParser::ReadLateFields(Listing* listing) {
-  const size_t count = impl_->text_pointers.size();
+  const size_t count = impl_->text_paths.size();
   const size_t late = std::min(impl_->fields.first_late_field, count);
   impl_->ExtractTexts(impl_->last_root, late, count, listing);
 }

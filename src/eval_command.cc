@@ -171,9 +171,11 @@ std::string TextGroups(const std::string& field,
 
 std::string TextReport(const EvalReport& report) {
   std::string out = TextHeader(report) + "\n" + TextLevels(*report.counts);
-  out += "\n" + TextRules(*report.pack, *report.counts);
+  out += '\n';
+  out += TextRules(*report.pack, *report.counts);
   if (!report.options->by_field.empty()) {
-    out += "\n" + TextGroups(report.options->by_field, *report.counts);
+    out += '\n';
+    out += TextGroups(report.options->by_field, *report.counts);
   }
   out +=
       "\nA level counts the listings flagged at that level or above; "

@@ -29,7 +29,7 @@
 
 namespace adflag {
 
-std::string_view Line::content() const {
+std::string_view Line::ContentOf(std::string_view raw, uint64_t number) {
   std::string_view text = raw;
   if (number == 1 && text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   if (text.ends_with('\r')) text.remove_suffix(1);
@@ -332,6 +332,7 @@ class SplittingReader : public LineReader {
         max_line_bytes_(max_line_bytes) {}
 
   bool Next(Line* line) override;
+  bool NextAppended(std::string* bytes, Line* line) override;
   const std::string& error() const override { return error_; }
   Compression compression() const override { return compression_; }
   const std::string& name() const override { return name_; }
@@ -358,7 +359,8 @@ class SplittingReader : public LineReader {
   bool SkipToRange();
   bool FillPending();
   void Consume(size_t size);
-  bool FinishLine(Line* line);
+  bool ReadInto(std::string* bytes, Line* line);
+  bool FinishLine(size_t size, Line* line);
   void SetError(const Fault& fault);
 
   std::unique_ptr<InputFile> file_;
@@ -379,24 +381,42 @@ class SplittingReader : public LineReader {
 
 bool SplittingReader::Next(Line* line) {
   line->raw.clear();
+  return ReadInto(&line->raw, line);
+}
+
+bool SplittingReader::NextAppended(std::string* bytes, Line* line) {
+  line->raw.clear();
+  return ReadInto(bytes, line);
+}
+
+// Appends the next line's bytes to *bytes, or nothing when there is no
+// whole line left.
+bool SplittingReader::ReadInto(std::string* bytes, Line* line) {
+  const size_t start = bytes->size();
   if (!SkipToRange()) return false;
   if (offset_ >= end_) done_ = true;
 
   while (!done_) {
     if (pending_.empty()) {
       if (FillPending()) continue;
-      return error_.empty() && !line->raw.empty() && FinishLine(line);
+      break;
     }
 
     size_t newline = pending_.find('\n');
     if (newline != std::string_view::npos) {
-      line->raw.append(pending_.data(), newline);
+      bytes->append(pending_.data(), newline);
       Consume(newline + 1);
-      return FinishLine(line);
+      return FinishLine(bytes->size() - start, line);
     }
-    line->raw.append(pending_);
+    bytes->append(pending_);
     Consume(pending_.size());
   }
+
+  // The input ended: a last line without "\n" is whole unless a fault
+  // cut it off.
+  const size_t size = bytes->size() - start;
+  if (error_.empty() && size > 0) return FinishLine(size, line);
+  bytes->resize(start);
   return false;
 }
 
@@ -464,9 +484,9 @@ bool SplittingReader::ReadInput(std::string_view* input, bool mid_stream,
   return false;
 }
 
-bool SplittingReader::FinishLine(Line* line) {
+bool SplittingReader::FinishLine(size_t size, Line* line) {
   line->number = ++lines_;
-  line->too_long = line->raw.size() > max_line_bytes_;
+  line->too_long = size > max_line_bytes_;
   return true;
 }
 

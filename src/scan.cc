@@ -437,21 +437,21 @@ class BatchReader {
   bool Fill(Batch* batch) {
     batch->input = static_cast<int>(current_);
     while (batch->lines.size() < kBatchLines &&
-           batch->bytes.size() < kBatchBytes && CaughtSignal() == 0 &&
-           reader_->Next(&line_)) {
-      std::string_view content = line_.content();
+           batch->bytes.size() < kBatchBytes && CaughtSignal() == 0) {
       LineSlot slot;
       slot.offset = batch->bytes.size();
-      slot.size = line_.raw.size();
-      slot.content_offset = slot.offset + (content.data() - line_.raw.data());
+      if (!reader_->NextAppended(&batch->bytes, &line_)) break;
+      const std::string_view raw =
+          std::string_view(batch->bytes).substr(slot.offset);
+      const std::string_view content = Line::ContentOf(raw, line_.number);
+      slot.size = raw.size();
+      slot.content_offset = slot.offset + (content.data() - raw.data());
       slot.content_size = content.size();
       slot.number = line_.number;
       slot.too_long = line_.too_long;
-      batch->bytes.append(line_.raw);
       batch->lines.push_back(slot);
       if (spool_ != nullptr && inputs_[current_] == "-") {
-        spool_->write(line_.raw.data(),
-                      static_cast<std::streamsize>(line_.raw.size()));
+        spool_->write(raw.data(), static_cast<std::streamsize>(raw.size()));
         spool_->put('\n');
       }
     }
@@ -474,7 +474,8 @@ class BatchReader {
   std::ofstream* spool_ = nullptr;
   // The bytes read from the inputs finished so far.
   uint64_t done_bytes_ = 0;
-  // The line being read, before it is copied into its batch.
+  // The number and length check of the line being read; its bytes go
+  // straight into the batch.
   Line line_;
 };
 

@@ -35,7 +35,10 @@ struct Line {
 
   // Returns the line without a UTF-8 byte-order mark on line 1 and without
   // a final "\r": the text that is parsed as JSON.
-  std::string_view content() const;
+  std::string_view content() const { return ContentOf(raw, number); }
+
+  // The same for the bytes `raw` of line `number`.
+  static std::string_view ContentOf(std::string_view raw, uint64_t number);
 };
 
 // Reads lines from one input.
@@ -65,6 +68,11 @@ class LineReader {
   // or on a read error; error() tells which. A last line without a final
   // "\n" is still returned.
   virtual bool Next(Line* line) = 0;
+
+  // Reads the next line as Next does, but appends its bytes to *bytes and
+  // leaves line->raw empty: the form for a reader that gathers many lines
+  // in one buffer. Appends nothing when it returns false.
+  virtual bool NextAppended(std::string* bytes, Line* line) = 0;
 
   // Returns an empty string, or the message of the read or decompression
   // error that ended the input early, naming the file and the line after

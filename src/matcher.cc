@@ -288,10 +288,11 @@ bool CompiledPack::CompileGroups(const RulePack& pack,
     SetGroup& group = impl->groups[g];
     if (!CompileSets(impl->patterns, group.patterns, 0, group.patterns.size(),
                      &group)) {
-      diagnostics->push_back({{pack.origin, 0, 0},
-                              Severity::kError,
-                              "a pattern of field '" + fields[group.field] +
-                                  "' is too large for RE2's memory budget"});
+      Diagnostic too_large;
+      too_large.pos.file = pack.origin;
+      too_large.message = "a pattern of field '" + fields[group.field] +
+                          "' is too large for RE2's memory budget";
+      diagnostics->push_back(std::move(too_large));
       return false;
     }
     impl->groups_of_field[group.field].push_back(static_cast<int>(g));

@@ -161,6 +161,26 @@ TEST_CASE("The ASCII fast path folds like the Unicode path") {
   }
 }
 
+TEST_CASE("The AVX2 and SSE2 scans of ASCII text fold alike") {
+  if (!UseAvx2ForTesting(true)) {
+    WARN("no AVX2 on this processor: only the SSE2 scan runs");
+    return;
+  }
+  const std::string_view kAlphabet = "abXYZz .-_0137@$2,AM";
+  std::mt19937 random(11);
+  Normalizer normalizer;
+  for (int i = 0; i < 20000; ++i) {
+    std::string value(random() % 200, ' ');
+    for (char& byte : value) byte = kAlphabet[random() % kAlphabet.size()];
+    INFO("value: \"" << value << "\"");
+    const std::string with_avx2 = normalizer.Normalize(value).text();
+    UseAvx2ForTesting(false);
+    const std::string with_sse2 = normalizer.Normalize(value).text();
+    UseAvx2ForTesting(true);
+    REQUIRE(with_avx2 == with_sse2);
+  }
+}
+
 TEST_CASE("Empty input folds to empty text") {
   Normalizer normalizer;
   const NormalizedText view = normalizer.Normalize("");

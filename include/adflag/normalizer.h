@@ -86,6 +86,11 @@ class Normalizer {
   void Normalize(std::string_view value, NormalizedText* out);
 };
 
+// For tests: lets the ASCII fast path use AVX2 where the processor has it
+// (the default) or keeps it to SSE2. Returns whether AVX2 is now used.
+// Not thread-safe.
+bool UseAvx2ForTesting(bool use);
+
 }  // namespace adflag
 
 #endif  // ADFLAG_NORMALIZER_H_

@@ -62,6 +62,8 @@ struct WindowSlot {
 };
 constexpr size_t kWindowSlots = 16;
 std::array<WindowSlot, kWindowSlots> window_slots;
+// The page size, read before the handler is installed.
+uintptr_t page_bytes = 4096;
 
 void OnBusError(int signal_number, siginfo_t* info, void* /*context*/) {
   const auto address = reinterpret_cast<uintptr_t>(info->si_addr);
@@ -70,8 +72,8 @@ void OnBusError(int signal_number, siginfo_t* info, void* /*context*/) {
     if (begin == 0 || address < begin || address >= begin + slot.size.load()) {
       continue;
     }
-    const uintptr_t page = address & ~uintptr_t{4095};
-    void* zeros = mmap(reinterpret_cast<void*>(page), 4096, PROT_READ,
+    const uintptr_t page = address & ~(page_bytes - 1);
+    void* zeros = mmap(reinterpret_cast<void*>(page), page_bytes, PROT_READ,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     if (zeros != MAP_FAILED) {
       slot.faulted.store(true);
@@ -84,6 +86,8 @@ void OnBusError(int signal_number, siginfo_t* info, void* /*context*/) {
 
 void InstallBusErrorHandler() {
   static const bool installed = [] {
+    const long page = sysconf(_SC_PAGESIZE);
+    if (page > 0) page_bytes = static_cast<uintptr_t>(page);
     struct sigaction action {};
     action.sa_sigaction = OnBusError;
     action.sa_flags = SA_SIGINFO;

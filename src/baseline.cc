@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "adflag/diagnostic.h"
 #include "adflag/line_reader.h"
 #include "adflag/redaction.h"
 
@@ -141,15 +142,6 @@ bool WasNotFlagged(const Listing& record) {
   return flagged.size() == 1 && flagged[0].text == "false";
 }
 
-std::string Place(const std::string& path, uint64_t line, int column = 0) {
-  std::string place = path + ":" + std::to_string(line);
-  if (column > 0) {
-    place.push_back(':');
-    place.append(std::to_string(column));
-  }
-  return place;
-}
-
 std::string NotARecord(const std::string& place, const std::string& reason) {
   return place + ": not a baseline record: " + reason +
          " (--baseline takes the JSONL output of an earlier adflag scan)";
@@ -262,15 +254,16 @@ bool Baseline::Load(const std::string& path, uint64_t max_line_bytes,
 
   while (reader->Next(&line)) {
     if (IsBlankLine(line.content())) continue;
-    const std::string place = Place(reader->name(), line.number);
+    const std::string place = FormatLinePlace(reader->name(), line.number);
     RejectReason reason;
     if (line.too_long) {
       *error = NotARecord(place, TooLongReason(max_line_bytes).message);
       return false;
     }
     if (!parser.Parse(line.content(), &record, &reason)) {
-      *error = NotARecord(Place(reader->name(), line.number, reason.column),
-                          reason.message);
+      *error = NotARecord(
+          FormatLinePlace(reader->name(), line.number, reason.column),
+          reason.message);
       return false;
     }
 

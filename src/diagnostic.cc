@@ -53,14 +53,24 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-std::string FormatDiagnostic(const Diagnostic& diagnostic) {
-  const SourcePos& pos = diagnostic.pos;
-  std::string place = pos.file;
-  if (pos.line > 0) {
-    place += ":" + std::to_string(pos.line);
-    if (pos.column > 0) place += ":" + std::to_string(pos.column);
-  }
+std::string FormatPlace(const SourcePos& pos) {
+  if (pos.line <= 0) return pos.file;
+  return FormatLinePlace(pos.file, static_cast<uint64_t>(pos.line), pos.column);
+}
 
+std::string FormatLinePlace(std::string_view file, uint64_t line, int column) {
+  std::string place(file);
+  place += ':';
+  place += std::to_string(line);
+  if (column > 0) {
+    place += ':';
+    place += std::to_string(column);
+  }
+  return place;
+}
+
+std::string FormatDiagnostic(const Diagnostic& diagnostic) {
+  const std::string place = FormatPlace(diagnostic.pos);
   std::string text;
   if (!place.empty()) text = place + ": ";
   text += SeverityName(diagnostic.severity);

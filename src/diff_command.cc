@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "adflag/builtin_pack.h"
+#include "adflag/diagnostic.h"
 #include "adflag/line_reader.h"
 #include "adflag/listing_parser.h"
 #include "adflag/pack_scanner.h"
@@ -240,7 +241,7 @@ std::string PrintableId(std::string id) {
 std::string TextListing(const ListingChange& change) {
   std::string out = PrintableId(change.id);
   if (change.has_id) {
-    out += " (" + change.source + ":" + std::to_string(change.line) + ")";
+    out += " (" + FormatLinePlace(change.source, change.line) + ")";
   }
   out += ": " + SideText(change.base) + " -> " + SideText(change.head) + "\n";
   AppendRuleLines("rule", change.base.rules, change.head.rules, &out);
@@ -450,8 +451,8 @@ class DiffRun {
     const Listing& listing = base_->listing();
     ListingChange record;
     record.has_id = listing.has_id;
-    record.id = listing.has_id ? listing.id
-                               : source + ":" + std::to_string(line.number);
+    record.id =
+        listing.has_id ? listing.id : FormatLinePlace(source, line.number);
     record.source = source;
     record.line = line.number;
     record.change = change;

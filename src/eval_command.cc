@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "adflag/builtin_pack.h"
+#include "adflag/diagnostic.h"
 #include "adflag/evaluation.h"
 #include "adflag/line_reader.h"
 #include "adflag/listing_parser.h"
@@ -329,9 +330,8 @@ class EvalRun {
     }
     ++lines_.listings;
     const Listing& listing = scanner_->listing();
-    std::string id = listing.has_id
-                         ? listing.id
-                         : source + ":" + std::to_string(line.number);
+    std::string id =
+        listing.has_id ? listing.id : FormatLinePlace(source, line.number);
     evaluation_.Add(id, PredictionOf(listing));
   }
 

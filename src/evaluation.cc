@@ -5,6 +5,7 @@
 #include <memory>
 #include <utility>
 
+#include "adflag/diagnostic.h"
 #include "adflag/line_reader.h"
 
 namespace adflag {
@@ -86,7 +87,7 @@ bool LabelSet::AddLine(const std::string& file, uint64_t number,
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
   if (IsBlankLine(text)) return true;
 
-  std::string place = file + ":" + std::to_string(number) + ": ";
+  std::string place = FormatLinePlace(file, number) + ": ";
   std::vector<std::string_view> fields = SplitTabs(text);
   bool positive = false;
   std::string reason;
@@ -119,7 +120,7 @@ bool ReadLabels(const std::string& path, LabelSet* labels, std::string* error) {
 
   Line line;
   while (reader->Next(&line)) {
-    std::string place = reader->name() + ":" + std::to_string(line.number);
+    std::string place = FormatLinePlace(reader->name(), line.number);
     if (line.too_long) {
       *error = place + ": line is longer than " +
                std::to_string(kMaxLabelLineBytes) + " bytes";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "adflag/diagnostic.h"
 #include "adflag/listing_links.h"
 #include "json_text.h"
 
@@ -194,7 +195,7 @@ void AppendTexts(const CompiledPack& pack, const Listing& listing,
 
 std::string ListingId(const ListingRecord& record) {
   if (record.listing->has_id) return record.listing->id;
-  return *record.source + ":" + std::to_string(record.line);
+  return FormatLinePlace(*record.source, record.line);
 }
 
 void RecordWriter::AppendHeader(std::string* /*out*/) const {}

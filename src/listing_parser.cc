@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "adflag/diagnostic.h"
+
 namespace adflag {
 
 namespace {
@@ -711,9 +713,8 @@ RejectReason TooLongReason(uint64_t max_line_bytes) {
 
 std::string RejectNote(const std::string& source, uint64_t line,
                        const RejectReason& reason) {
-  std::string place = source + ":" + std::to_string(line);
-  if (reason.column > 0) place += ":" + std::to_string(reason.column);
-  return place + ": rejected line: " + reason.message;
+  return FormatLinePlace(source, line, reason.column) +
+         ": rejected line: " + reason.message;
 }
 
 }  // namespace adflag

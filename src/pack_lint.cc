@@ -505,13 +505,6 @@ Diagnostic Warning(const SourcePos& pos, std::string message) {
   return Diagnostic{pos, Severity::kWarning, std::move(message)};
 }
 
-std::string FormatPlace(const SourcePos& pos) {
-  std::string place = pos.file;
-  if (pos.line > 0) place += ":" + std::to_string(pos.line);
-  if (pos.line > 0 && pos.column > 0) place += ":" + std::to_string(pos.column);
-  return place;
-}
-
 // A stable rule is what the nightly run relies on: it shows what it
 // catches and where the indicator comes from.
 void LintDocumentation(const Rule& rule, std::vector<Diagnostic>* out) {

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "adflag/diagnostic.h"
 #include "adflag/line_reader.h"
 
 namespace adflag {
@@ -76,7 +77,7 @@ bool GatherInputs(const std::vector<std::string>& inputs,
     while (reader->Next(&line)) {
       if (line.too_long || IsBlankLine(line.content())) continue;
       const std::string fallback_id =
-          reader->name() + ":" + std::to_string(line.number);
+          FormatLinePlace(reader->name(), line.number);
       for (PackScanner* scanner : linking) {
         scanner->Gather(line.content(), fallback_id);
       }

@@ -47,14 +47,6 @@ SourcePos Place(const std::string& file, uint64_t line = 0, int column = 0) {
   return SourcePos{file, static_cast<int>(line), column};
 }
 
-// Returns "FILE:LINE:COL", leaving out the unknown parts.
-std::string FormatPlace(const SourcePos& pos) {
-  std::string place = pos.file;
-  if (pos.line > 0) place += ":" + std::to_string(pos.line);
-  if (pos.line > 0 && pos.column > 0) place += ":" + std::to_string(pos.column);
-  return place;
-}
-
 void AddDiagnostic(const std::string& file, Severity severity,
                    std::string message, std::vector<Diagnostic>* out) {
   out->push_back(Diagnostic{Place(file), severity, std::move(message)});

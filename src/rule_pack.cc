@@ -100,13 +100,6 @@ std::string DidYouMean(const std::string& word, KeyList candidates) {
       word, std::vector<std::string>(candidates.begin(), candidates.end()));
 }
 
-std::string FormatPlace(const SourcePos& pos) {
-  std::string place = pos.file;
-  if (pos.line > 0) place += ":" + std::to_string(pos.line);
-  if (pos.line > 0 && pos.column > 0) place += ":" + std::to_string(pos.column);
-  return place;
-}
-
 std::string FormatNumber(double value) {
   std::ostringstream out;
   out << value;

@@ -23,6 +23,7 @@
 #include "adflag/baseline.h"
 #include "adflag/builtin_pack.h"
 #include "adflag/csv_writer.h"
+#include "adflag/diagnostic.h"
 #include "adflag/flag_writer.h"
 #include "adflag/line_reader.h"
 #include "adflag/links.h"
@@ -356,7 +357,7 @@ void ProcessLine(const ScanContext& context, const std::string& source,
   if (worker->listing.repaired) {
     ++result->stats.repaired;
     result->notes.push_back(
-        {false, source + ":" + std::to_string(line.number) +
+        {false, FormatLinePlace(source, line.number) +
                     ": repaired invalid UTF-8 (replaced by U+FFFD)"});
   }
   if (context.link_pass) {

@@ -9,7 +9,9 @@
 #ifndef ADFLAG_DIAGNOSTIC_H_
 #define ADFLAG_DIAGNOSTIC_H_
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace adflag {
@@ -30,6 +32,15 @@ struct Diagnostic {
   Severity severity = Severity::kError;
   std::string message;
 };
+
+// Returns "FILE:LINE:COL", leaving out the parts that are unknown (a line
+// or column of 0).
+std::string FormatPlace(const SourcePos& pos);
+
+// Returns "FILE:LINE", or "FILE:LINE:COL" when `column` is not 0: where a
+// line of an input (a listing, a label) lies.
+std::string FormatLinePlace(std::string_view file, uint64_t line,
+                            int column = 0);
 
 // Returns "FILE:LINE:COL: error: message", leaving out the parts of the
 // place that are unknown.

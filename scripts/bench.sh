@@ -16,6 +16,11 @@
 #   GROWTH_LISTINGS=N  listings for the pattern-growth rows (default: main)
 #   JOBS=2             build parallelism
 #   NO_BUILD=1         use the adflag already built in build-release/
+#   GENERATOR=FILE     the listing generator (default bench/gen_listings.py):
+#                      another one taking --count and --seed, such as the
+#                      benchmark protocol's own
+#   PACK=DIR           the 40-pattern bench pack (default bench/rules/),
+#                      run by adflag, the floor and both peers
 #
 # Builds Release in build-release/ (never build/), caches the generated
 # corpora in build-release/bench-data/ by count, seed and generator
@@ -31,7 +36,8 @@ readonly BUILD=build-release
 readonly DATA="$BUILD/bench-data"
 readonly ADFLAG="$BUILD/src/adflag"
 readonly FLOOR="$BUILD/floor"
-readonly BENCH_PACK=bench/rules
+readonly BENCH_PACK="${PACK:-bench/rules}"
+readonly GENERATOR="${GENERATOR:-bench/gen_listings.py}"
 
 QUICK="${QUICK:-0}"
 FULL="${FULL:-1}"
@@ -47,8 +53,10 @@ PEER_LISTINGS="${PEER_LISTINGS:-$MAIN}"
 JQ_LISTINGS="${JQ_LISTINGS:-$SMALL}"
 GROWTH_LISTINGS="${GROWTH_LISTINGS:-$MAIN}"
 
-# Results of `measure`, by measurement name.
+# Results of `measure`, by measurement name: medians and extremes over
+# every run recorded under the name, and those runs' times.
 declare -A MEDIAN_S=() MEDIAN_CPU=() PEAK_KIB=() EXIT_CODE=()
+declare -A ALL_S=() ALL_CPU=()
 ROWS=()
 LINK_ROWS=()
 GNU_TIME=""
@@ -93,12 +101,11 @@ build() {
 # a cached copy made by the same generator exists.
 corpus() {
   local count=$1 version path
-  version=$(sha256sum bench/gen_listings.py | cut -c1-8)
+  version=$(sha256sum "$GENERATOR" | cut -c1-8)
   path="$DATA/listings-$count-s$SEED-$version.jsonl"
   if [[ ! -s "$path" ]]; then
     log "generating $count listings (seed $SEED) into $path"
-    python3 bench/gen_listings.py --count "$count" --seed "$SEED" \
-      >"$path.tmp"
+    python3 "$GENERATOR" --count "$count" --seed "$SEED" >"$path.tmp"
     mv "$path.tmp" "$path"
   fi
   cat "$path" >/dev/null   # into the page cache, so no run reads the disk
@@ -128,14 +135,17 @@ median() {
 }
 
 # measure NAME RUNS OUTPUT COMMAND...: runs COMMAND RUNS times with stdout
-# to OUTPUT and records under NAME the median wall time, the median CPU
-# time (user + system, when GNU time is there), the highest peak resident
-# memory and the last non-zero exit code. Stderr of the last run is kept
-# in $DATA/logs/NAME.err.
+# to OUTPUT and records the runs under NAME: the median wall time and the
+# median CPU time (user + system, when GNU time is there) of every run
+# recorded under NAME so far, the highest peak resident memory and the
+# last non-zero exit code. Measuring a name again adds runs, which is how
+# two commands are interleaved. Stderr of the last run is kept in
+# $DATA/logs/NAME.err.
 measure() {
   local name=$1 runs=$2 output=$3 run start end code
   shift 3
-  local times=() cpus=() peak=0 worst=0 kib user sys cpu
+  local peak=${PEAK_KIB[$name]:-0} worst=${EXIT_CODE[$name]:-0}
+  local kib user sys cpu wall
   for ((run = 1; run <= runs; run++)); do
     log "  $name: run $run/$runs"
     code=0 cpu=""
@@ -147,20 +157,23 @@ measure() {
       "$@" >"$output" 2>"$DATA/logs/$name.err" || code=$?
     fi
     end=$(date +%s%N)
-    times+=("$(calc "%.4f" "$((end - start)) / 1e9")")
+    wall=$(calc "%.4f" "$((end - start)) / 1e9")
+    ALL_S[$name]+=" $wall"
     if [[ -n "$GNU_TIME" ]]; then
       read -r kib user sys < <(tail -n 1 "$DATA/time.txt")
       cpu=$(calc "%.2f" "$user + $sys")
-      cpus+=("$cpu")
+      ALL_CPU[$name]+=" $cpu"
       ((kib > peak)) && peak=$kib
     fi
     ((code != 0)) && worst=$code
-    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$run" "${times[-1]}" \
-      "$cpu" "$code" >>"$DATA/runs.tsv"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$run" "$wall" "$cpu" "$code" \
+      >>"$DATA/runs.tsv"
   done
-  MEDIAN_S[$name]=$(median "${times[@]}")
+  # shellcheck disable=SC2086  # the recorded times are words
+  MEDIAN_S[$name]=$(median ${ALL_S[$name]})
   MEDIAN_CPU[$name]=""
-  [[ -n "$GNU_TIME" ]] && MEDIAN_CPU[$name]=$(median "${cpus[@]}")
+  # shellcheck disable=SC2086
+  [[ -n "$GNU_TIME" ]] && MEDIAN_CPU[$name]=$(median ${ALL_CPU[$name]})
   PEAK_KIB[$name]=$peak
   EXIT_CODE[$name]=$worst
   if ((worst != 0)); then
@@ -256,9 +269,14 @@ bench_floor_and_threads() {
   extract_patterns "$BENCH_PACK" "$DATA/bench-patterns.txt"
 
   log "floor and adflag, bench pack, $label_main"
-  measure floor "$RUNS" "$DATA/floor-main.out" \
-    "$FLOOR" "$DATA/bench-patterns.txt" "$main"
-  measure_scan bench-t1 "$RUNS" "$main" 1 "$BENCH_PACK"
+  # The floor and adflag take turns, so that a slow spell of the machine
+  # weighs on both sides of their ratio.
+  local run
+  for ((run = 1; run <= RUNS; run++)); do
+    measure floor 1 "$DATA/floor-main.out" \
+      "$FLOOR" "$DATA/bench-patterns.txt" "$main"
+    measure_scan bench-t1 1 "$main" 1 "$BENCH_PACK"
+  done
   measure_scan bench-t2 "$RUNS" "$main" 2 "$BENCH_PACK"
   measure_scan builtin-t1 "$RUNS" "$main" 1
 
@@ -447,7 +465,7 @@ bench_linking() {
   local main=$1 big=${2:-} pack="$DATA/packs/linked" bytes count
   rm -rf "$pack"
   mkdir -p "$pack"
-  cp bench/rules/*.yaml bench/linking/links.yaml "$pack/"
+  cp "$BENCH_PACK"/*.yaml bench/linking/links.yaml "$pack/"
   bytes=$(bytes_of "$main")
   log "linking, $(label "$main")"
   measure_scan linked-t1 "$RUNS" "$main" 1 "$pack"
@@ -541,6 +559,11 @@ print_table() {
   echo "## adflag benchmark ($(date -u +%Y-%m-%d), ${cpu:-unknown CPU}," \
        "$(nproc) cores, median of $RUNS run(s), seed $SEED$(
          [[ "$QUICK" == 1 ]] && echo ", QUICK: corpora 10x smaller"))"
+  echo
+  echo "Listings from $(basename "$GENERATOR") (sha256 $(sha256sum \
+    "$GENERATOR" | cut -c1-8)), bench pack $(basename "$BENCH_PACK")/ ($(wc -l \
+    <"$DATA/bench-patterns.txt" | tr -d ' ') patterns, sha256 $(cat \
+    "$BENCH_PACK"/*.yaml | sha256sum | cut -c1-8))."
   echo
   echo "Load average (1 min) at start $LOAD_START, at end $(load_average):" \
        "figures are trustworthy only when it stays well below $(nproc)." \

@@ -105,7 +105,7 @@ struct TemplateCluster {
 
 // An exact, mergeable clustering of listings by signature bands: listings
 // whose signatures share any band key are in one cluster, transitively.
-// Memory grows with the distinct band keys (20 to 30 bytes each: the key,
+// Memory grows with the distinct band keys (24 to 36 bytes each: the key,
 // its union-find parent and a hash slot), and per cluster with its distinct
 // phones and sample ids, never with the text. Every query sees all listings
 // added so far: there is no Finish step.
@@ -201,12 +201,23 @@ class TemplateIndex {
   // the cluster's root. The cluster's totals are left to the caller.
   uint32_t JoinKeys(std::span<const uint64_t> keys);
 
+  // Asks the processor to load the home slots of `keys`, which
+  // JoinKeys is about to look up.
+  void PrefetchKeys(std::span<const uint64_t> keys) const;
+
+  // Returns the slot where the search for `key` starts.
+  size_t HomeSlot(uint64_t key) const;
+
   // Returns the node of `key`, or nullopt when the index lacks it.
   std::optional<uint32_t> FindNode(uint64_t key) const;
 
   // Adds `key`, which the index lacks, as a node of its own; its parent
   // is itself until the caller sets it.
   uint32_t CreateNode(uint64_t key);
+
+  // Puts `node`, whose key is `key`, into the first free slot from the
+  // key's home slot on.
+  void PlaceInSlot(uint64_t key, uint32_t node);
 
   // Doubles the slot table and puts every node back into it.
   void GrowSlots();
@@ -231,9 +242,10 @@ class TemplateIndex {
   // Band key and union-find parent of each node.
   std::vector<uint64_t> keys_;
   std::vector<uint32_t> parents_;
-  // Open-addressing table from key to node + 1 (0 marks a free slot);
-  // its size is a power of two, or zero before the first key.
-  std::vector<uint32_t> slots_;
+  // Open-addressing table from key to node: each slot holds the key's
+  // high half and node + 1 (0 marks a free slot); its size is a power of
+  // two, or zero before the first key.
+  std::vector<uint64_t> slots_;
   int slot_bits_ = 0;
   // Totals of each root.
   std::unordered_map<uint32_t, ClusterTotals> totals_;

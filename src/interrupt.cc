@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <climits>
+#include <cstring>
 
 namespace adflag {
 namespace {
@@ -20,27 +22,48 @@ int wake_pipe[2] = {-1, -1};
 struct sigaction previous_int;
 struct sigaction previous_term;
 
-// The first signal is recorded; any later one gets the default action.
-void OnSignal(int signal) {
+// The temporary files a fatal signal removes. A slot is free, being
+// written by TempFileGuard::Arm, or holds a path the handler may read.
+enum SlotState : int { kFree, kWriting, kArmed };
+struct TempFileSlot {
+  std::atomic<int> state{kFree};
+  char path[PATH_MAX];
+};
+TempFileSlot temp_files[TempFileGuard::kMaxTempFiles];
+
+// Removes every armed temporary file, then ends the process by `signal`
+// with its default action. Uses only async-signal-safe calls.
+void RemoveTempFilesAndDie(int signal) {
+  for (TempFileSlot& slot : temp_files) {
+    if (slot.state.load() == kArmed) unlink(slot.path);
+  }
   struct sigaction fallback {};
   fallback.sa_handler = SIG_DFL;
-  sigaction(SIGINT, &fallback, nullptr);
-  sigaction(SIGTERM, &fallback, nullptr);
+  sigaction(signal, &fallback, nullptr);
+  raise(signal);
+}
+
+// Sets `handler` for both signals, blocking the other one while it runs.
+void HandleBoth(void (*handler)(int), struct sigaction* previous_int_out,
+                struct sigaction* previous_term_out) {
+  struct sigaction action {};
+  action.sa_handler = handler;
+  sigemptyset(&action.sa_mask);
+  sigaddset(&action.sa_mask, SIGINT);
+  sigaddset(&action.sa_mask, SIGTERM);
+  sigaction(SIGINT, &action, previous_int_out);
+  sigaction(SIGTERM, &action, previous_term_out);
+}
+
+// The first signal is recorded; a later one removes the temporary files
+// and ends the process.
+void OnSignal(int signal) {
+  HandleBoth(RemoveTempFilesAndDie, nullptr, nullptr);
   caught_signal.store(signal);
   if (wake_pipe[1] >= 0) {
     const char byte = 1;
     [[maybe_unused]] ssize_t written = write(wake_pipe[1], &byte, 1);
   }
-}
-
-// Handles `signal`, blocking the other one while the handler runs.
-void Catch(int signal, struct sigaction* previous) {
-  struct sigaction action {};
-  action.sa_handler = OnSignal;
-  sigemptyset(&action.sa_mask);
-  sigaddset(&action.sa_mask, SIGINT);
-  sigaddset(&action.sa_mask, SIGTERM);
-  sigaction(signal, &action, previous);
 }
 
 }  // namespace
@@ -50,8 +73,7 @@ InterruptCatcher::InterruptCatcher() {
   if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
     wake_pipe[0] = wake_pipe[1] = -1;
   }
-  Catch(SIGINT, &previous_int);
-  Catch(SIGTERM, &previous_term);
+  HandleBoth(OnSignal, &previous_int, &previous_term);
 }
 
 InterruptCatcher::~InterruptCatcher() {
@@ -69,6 +91,30 @@ int WakeFd() { return wake_pipe[0]; }
 
 const char* SignalName(int signal) {
   return signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal";
+}
+
+void RemoveTempFilesOnSignal() {
+  HandleBoth(RemoveTempFilesAndDie, nullptr, nullptr);
+}
+
+void TempFileGuard::Arm(const char* path) {
+  Disarm();
+  if (std::strlen(path) >= PATH_MAX) return;
+  for (int i = 0; i < kMaxTempFiles; ++i) {
+    int free_state = kFree;
+    if (temp_files[i].state.compare_exchange_strong(free_state, kWriting)) {
+      std::strcpy(temp_files[i].path, path);
+      temp_files[i].state.store(kArmed);
+      slot_ = i;
+      return;
+    }
+  }
+}
+
+void TempFileGuard::Disarm() {
+  if (slot_ < 0) return;
+  temp_files[slot_].state.store(kFree);
+  slot_ = -1;
 }
 
 }  // namespace adflag

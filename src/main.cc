@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "diff_command.h"
 #include "eval_command.h"
+#include "interrupt.h"
 #include "link_command.h"
 #include "rules_command.h"
 #include "test_command.h"
@@ -74,6 +75,8 @@ int Run(int argc, char** argv) {
 int main(int argc, char** argv) {
   // A closed output pipe is reported by write() as EPIPE, not a signal.
   signal(SIGPIPE, SIG_IGN);
+  // SIGINT and SIGTERM leave no temporary output file behind.
+  adflag::RemoveTempFilesOnSignal();
   try {
     return Run(argc, argv);
   } catch (const std::exception& error) {

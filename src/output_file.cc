@@ -50,6 +50,7 @@ bool OutputFile::Open(const std::string& path, std::string* error) {
   fd_ = fd;
   path_ = path;
   temp_path_ = buffer.data();
+  temp_guard_.Arm(temp_path_.c_str());
   return true;
 }
 
@@ -97,6 +98,7 @@ bool OutputFile::Commit(std::string* error) {
   ok = close(fd_) == 0 && ok;
   fd_ = -1;
   if (ok && std::rename(temp_path_.c_str(), path_.c_str()) == 0) {
+    temp_guard_.Disarm();
     temp_path_.clear();
     return true;
   }
@@ -115,6 +117,7 @@ void OutputFile::Discard() {
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
   unlink(temp_path_.c_str());
+  temp_guard_.Disarm();
   temp_path_.clear();
 }
 

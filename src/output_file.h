@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "interrupt.h"
+
 namespace adflag {
 
 class OutputFile {
@@ -50,6 +52,8 @@ class OutputFile {
   bool in_place_ = false;
   std::string path_;
   std::string temp_path_;
+  // Removes the temporary file should a signal end the process.
+  TempFileGuard temp_guard_;
   bool closed_ = false;
 };
 

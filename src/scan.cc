@@ -952,6 +952,7 @@ class Spool {
     }
     close(fd);
     path_ = path;
+    guard_.Arm(path_.c_str());
     file_.open(path_, std::ios::binary | std::ios::trunc);
     return true;
   }
@@ -979,6 +980,8 @@ class Spool {
  private:
   std::string path_;
   std::ofstream file_;
+  // Removes the file should a second signal end the process.
+  TempFileGuard guard_;
 };
 
 // The first pass of a linked run: reads every listing for its entities

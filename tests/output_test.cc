@@ -3,7 +3,9 @@
 // that appears only when a run completes.
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -22,6 +24,7 @@
 #include "adflag/review_page.h"
 #include "adflag/rule_pack.h"
 #include "adflag/scorer.h"
+#include "interrupt.h"
 #include "output_file.h"
 
 namespace adflag {
@@ -286,6 +289,61 @@ TEST_CASE("a full device is a write error naming it") {
         "cannot write '" + full.string() + "': No space left on device");
   CHECK(fs::is_symlink(full));
   CHECK(std::distance(fs::directory_iterator(dir), {}) == 1);
+}
+
+// Runs `child` in a forked process and returns its wait status.
+template <typename Child>
+int RunForked(Child child) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    child();
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return status;
+}
+
+TEST_CASE("a signal removes the temporary file of an unwritten output") {
+  fs::path dir = TempDir("signal");
+  std::ofstream(dir / "flags.jsonl") << "yesterday\n";
+  const int status = RunForked([&] {
+    RemoveTempFilesOnSignal();
+    std::string error;
+    OutputFile done;
+    OutputFile pending;
+    if (!done.Open((dir / "summary.json").string(), &error) ||
+        !done.Write("{}\n", &error) || !done.Commit(&error) ||
+        !pending.Open((dir / "flags.jsonl").string(), &error) ||
+        !pending.Write("partial", &error)) {
+      _exit(1);
+    }
+    raise(SIGTERM);
+  });
+
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGTERM);
+  CHECK(ReadFile(dir / "flags.jsonl") == "yesterday\n");
+  CHECK(ReadFile(dir / "summary.json") == "{}\n");
+  CHECK(std::distance(fs::directory_iterator(dir), {}) == 2);
+}
+
+TEST_CASE("a second signal to a scan removes its temporary file too") {
+  fs::path dir = TempDir("second_signal");
+  const int status = RunForked([&] {
+    RemoveTempFilesOnSignal();
+    InterruptCatcher catcher;
+    std::string error;
+    OutputFile pending;
+    if (!pending.Open((dir / "flags.jsonl").string(), &error)) _exit(1);
+    raise(SIGINT);
+    if (CaughtSignal() != SIGINT) _exit(2);
+    raise(SIGINT);
+  });
+
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGINT);
+  CHECK(std::distance(fs::directory_iterator(dir), {}) == 0);
 }
 
 }  // namespace

@@ -196,7 +196,9 @@ void CsvWriter::AppendEvidence(const ListingRecord& record,
   const size_t start = std::min(hit->span.start, end);
   std::string field = pack_.fields()[hit->field];
   if (hit->value_index >= 0) {
-    field += "[" + std::to_string(hit->value_index) + "]";
+    field += '[';
+    field += std::to_string(hit->value_index);
+    field += ']';
   }
   row.Field(pack_.pack().rules[rule].id);
   row.Field(field);

@@ -100,7 +100,11 @@ std::string CharName(char32_t code_point) {
       category != UTF8PROC_CATEGORY_ZS && category != UTF8PROC_CATEGORY_CN;
   if (!visible) return CodeName(code_point);
 
-  std::string name = "'" + Utf8(code_point) + "'";
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) about
+  // "'" + string + "'".
+  std::string name = "'";
+  name += Utf8(code_point);
+  name += '\'';
   if (code_point >= 0x80) name += " (" + CodeName(code_point) + ")";
   return name;
 }

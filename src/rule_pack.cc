@@ -1017,9 +1017,12 @@ bool ReadRuleFile(const std::string& path, std::vector<RuleFile>* files,
   if (text.size() > kMaxRuleFileBytes) {
     std::error_code error;
     const uintmax_t size = fs::file_size(path, error);
-    Diagnostic diagnostic{{path, 1, 1},
-                          Severity::kError,
-                          RuleFileTooLargeMessage(error ? text.size() : size)};
+    // Built field by field: GCC 12 warns falsely (-Wmaybe-uninitialized)
+    // about the aggregate initializer here.
+    Diagnostic diagnostic;
+    diagnostic.pos = SourcePos{path, 1, 1};
+    diagnostic.severity = Severity::kError;
+    diagnostic.message = RuleFileTooLargeMessage(error ? text.size() : size);
     diagnostics->push_back(std::move(diagnostic));
     return false;
   }

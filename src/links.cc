@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "json_text.h"
@@ -46,10 +47,27 @@ void AddTime(const std::string& time, std::string* first, std::string* last) {
   if (last->empty() || time > *last) *last = time;
 }
 
+// Adds `value` to *set, a sorted vector of distinct strings, unless it is
+// there already.
+void AddToSortedSet(const std::string& value, std::vector<std::string>* set) {
+  auto at = std::lower_bound(set->begin(), set->end(), value);
+  if (at == set->end() || *at != value) set->insert(at, value);
+}
+
+// Adds the members of `other` to *set; both are sorted and distinct.
+void MergeSortedSets(const std::vector<std::string>& other,
+                     std::vector<std::string>* set) {
+  std::vector<std::string> merged;
+  merged.reserve(set->size() + other.size());
+  std::set_union(set->begin(), set->end(), other.begin(), other.end(),
+                 std::back_inserter(merged));
+  set->swap(merged);
+}
+
 void MergeStats(const EntityStats& other, EntityStats* stats) {
   stats->listings += other.listings;
-  stats->cities.insert(other.cities.begin(), other.cities.end());
-  stats->regions.insert(other.regions.begin(), other.regions.end());
+  MergeSortedSets(other.cities, &stats->cities);
+  MergeSortedSets(other.regions, &stats->regions);
   AddTime(other.first_posted, &stats->first_posted, &stats->last_posted);
   AddTime(other.last_posted, &stats->first_posted, &stats->last_posted);
   for (const std::string& id : other.sample_ids) {
@@ -101,15 +119,15 @@ void AppendStatsMembers(const EntityStats& stats, PlaceSets places,
   out->append(",\"listings\":");
   AppendJsonNumber(stats.listings, out);
   for (const auto& [name, set] :
-       {std::pair<const char*, const std::set<std::string>*>{"cities",
-                                                             &stats.cities},
+       {std::pair<const char*, const std::vector<std::string>*>{"cities",
+                                                                &stats.cities},
         {"regions", &stats.regions}}) {
     out->append(",");
     AppendJsonKey(name, out);
     if (places == PlaceSets::kCounted) {
       AppendJsonNumber(set->size(), out);
     } else {
-      AppendStringArray({set->begin(), set->end()}, out);
+      AppendStringArray(*set, out);
     }
   }
   out->append(",\"first\":");
@@ -132,6 +150,15 @@ bool ReadStrings(const nlohmann::json& json, Container* out) {
   return true;
 }
 
+// Reads a JSON array of strings into *set, sorted and without repeats, as
+// an EntityStats keeps its places. Returns false when `json` is not one.
+bool ReadSortedSet(const nlohmann::json& json, std::vector<std::string>* set) {
+  if (!ReadStrings(json, set)) return false;
+  std::sort(set->begin(), set->end());
+  set->erase(std::unique(set->begin(), set->end()), set->end());
+  return true;
+}
+
 // Reads one entity line of a summary into *key and *stats.
 bool ReadEntityJson(const nlohmann::json& json, std::string* key,
                     EntityStats* stats) {
@@ -147,8 +174,9 @@ bool ReadEntityJson(const nlohmann::json& json, std::string* key,
   stats->first_posted = json["first"].get<std::string>();
   stats->last_posted = json["last"].get<std::string>();
   return json.contains("cities") && json.contains("regions") &&
-         json.contains("ids") && ReadStrings(json["cities"], &stats->cities) &&
-         ReadStrings(json["regions"], &stats->regions) &&
+         json.contains("ids") &&
+         ReadSortedSet(json["cities"], &stats->cities) &&
+         ReadSortedSet(json["regions"], &stats->regions) &&
          ReadStrings(json["ids"], &stats->sample_ids) &&
          stats->sample_ids.size() <= LinkIndex::kSampleIds &&
          std::adjacent_find(stats->sample_ids.begin(), stats->sample_ids.end(),
@@ -222,8 +250,8 @@ void LinkIndex::Add(const Posting& posting, const std::vector<Entity>& entities,
 void LinkIndex::AddEntity(const std::string& key, const Posting& posting) {
   EntityStats& stats = entities_[key];
   ++stats.listings;
-  if (!posting.city.empty()) stats.cities.insert(posting.city);
-  if (!posting.region.empty()) stats.regions.insert(posting.region);
+  if (!posting.city.empty()) AddToSortedSet(posting.city, &stats.cities);
+  if (!posting.region.empty()) AddToSortedSet(posting.region, &stats.regions);
   AddTime(posting.posted_at, &stats.first_posted, &stats.last_posted);
   AddSampleId(posting.id, &stats.sample_ids);
 }

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
-#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "json_text.h"
+#include "sorted_strings.h"
 
 namespace adflag {
 namespace {
@@ -30,16 +30,6 @@ const char* KeyPrefix(EntityKind kind) {
   return nullptr;
 }
 
-// Puts `id` among the kSampleIds smallest of *ids, which is sorted.
-void AddSampleId(const std::string& id, std::vector<std::string>* ids) {
-  auto at = std::lower_bound(ids->begin(), ids->end(), id);
-  if (at != ids->end() && *at == id) return;
-  if (ids->size() >= LinkIndex::kSampleIds && at == ids->end()) return;
-
-  ids->insert(at, id);
-  if (ids->size() > LinkIndex::kSampleIds) ids->pop_back();
-}
-
 // Widens [*first, *last] to take in `time`; empty strings are unknown.
 void AddTime(const std::string& time, std::string* first, std::string* last) {
   if (time.empty()) return;
@@ -47,32 +37,13 @@ void AddTime(const std::string& time, std::string* first, std::string* last) {
   if (last->empty() || time > *last) *last = time;
 }
 
-// Adds `value` to *set, a sorted vector of distinct strings, unless it is
-// there already.
-void AddToSortedSet(const std::string& value, std::vector<std::string>* set) {
-  auto at = std::lower_bound(set->begin(), set->end(), value);
-  if (at == set->end() || *at != value) set->insert(at, value);
-}
-
-// Adds the members of `other` to *set; both are sorted and distinct.
-void MergeSortedSets(const std::vector<std::string>& other,
-                     std::vector<std::string>* set) {
-  std::vector<std::string> merged;
-  merged.reserve(set->size() + other.size());
-  std::set_union(set->begin(), set->end(), other.begin(), other.end(),
-                 std::back_inserter(merged));
-  set->swap(merged);
-}
-
 void MergeStats(const EntityStats& other, EntityStats* stats) {
   stats->listings += other.listings;
-  MergeSortedSets(other.cities, &stats->cities);
-  MergeSortedSets(other.regions, &stats->regions);
+  MergeSorted(other.cities, &stats->cities);
+  MergeSorted(other.regions, &stats->regions);
   AddTime(other.first_posted, &stats->first_posted, &stats->last_posted);
   AddTime(other.last_posted, &stats->first_posted, &stats->last_posted);
-  for (const std::string& id : other.sample_ids) {
-    AddSampleId(id, &stats->sample_ids);
-  }
+  MergeSorted(other.sample_ids, &stats->sample_ids, LinkIndex::kSampleIds);
 }
 
 // The distinct linked keys of a listing's entities, in first-seen order.
@@ -250,10 +221,10 @@ void LinkIndex::Add(const Posting& posting, const std::vector<Entity>& entities,
 void LinkIndex::AddEntity(const std::string& key, const Posting& posting) {
   EntityStats& stats = entities_[key];
   ++stats.listings;
-  if (!posting.city.empty()) AddToSortedSet(posting.city, &stats.cities);
-  if (!posting.region.empty()) AddToSortedSet(posting.region, &stats.regions);
+  if (!posting.city.empty()) AddToSorted(posting.city, &stats.cities);
+  if (!posting.region.empty()) AddToSorted(posting.region, &stats.regions);
   AddTime(posting.posted_at, &stats.first_posted, &stats.last_posted);
-  AddSampleId(posting.id, &stats.sample_ids);
+  AddToSorted(posting.id, &stats.sample_ids, kSampleIds);
 }
 
 void LinkIndex::Merge(const LinkIndex& other) {

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "sorted_strings.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -355,31 +357,6 @@ bool ParseHexKey(std::string_view hex, uint64_t* key) {
   return true;
 }
 
-// Merges the sorted, unique ids `from` into *into, keeping the smallest.
-// Puts `id` among the kMaxSampleIds smallest of *ids, which is sorted;
-// allocates only when it gets in.
-void AddSampleId(std::string_view id, std::vector<std::string>* ids) {
-  auto at = std::lower_bound(ids->begin(), ids->end(), id);
-  if (at != ids->end() && *at == id) return;
-  if (ids->size() >= TemplateIndex::kMaxSampleIds && at == ids->end()) {
-    return;
-  }
-  ids->emplace(at, id);
-  if (ids->size() > TemplateIndex::kMaxSampleIds) ids->pop_back();
-}
-
-void MergeSampleIds(const std::vector<std::string>& from,
-                    std::vector<std::string>* into) {
-  std::vector<std::string> merged;
-  merged.reserve(into->size() + from.size());
-  std::set_union(into->begin(), into->end(), from.begin(), from.end(),
-                 std::back_inserter(merged));
-  if (merged.size() > TemplateIndex::kMaxSampleIds) {
-    merged.resize(TemplateIndex::kMaxSampleIds);
-  }
-  *into = std::move(merged);
-}
-
 // Calls visit(root, keys) once per cluster of `keys`, a KeysByCluster()
 // result, with the cluster's band keys in order.
 template <typename Keys, typename Visit>
@@ -598,7 +575,7 @@ void TemplateIndex::Add(const TemplateSignature& signature,
   for (const std::string& phone : phones) {
     if (!phone.empty()) cluster.phones.insert(phone);
   }
-  AddSampleId(listing_id, &cluster.sample_ids);
+  AddToSorted(listing_id, &cluster.sample_ids, kMaxSampleIds);
 }
 
 void TemplateIndex::Merge(const TemplateIndex& other) {
@@ -709,7 +686,7 @@ void TemplateIndex::AddToCluster(std::span<const uint64_t> keys,
   ClusterTotals& cluster = totals_[JoinKeys(keys)];
   cluster.listings += totals.listings;
   cluster.phones.insert(totals.phones.begin(), totals.phones.end());
-  MergeSampleIds(totals.sample_ids, &cluster.sample_ids);
+  MergeSorted(totals.sample_ids, &cluster.sample_ids, kMaxSampleIds);
   listing_count_ += totals.listings;
 }
 
@@ -841,7 +818,7 @@ uint32_t TemplateIndex::Union(uint32_t a, uint32_t b) {
   big.smallest_key = std::min(big.smallest_key, small.smallest_key);
   if (big.phones.size() < small.phones.size()) big.phones.swap(small.phones);
   big.phones.merge(small.phones);
-  MergeSampleIds(small.sample_ids, &big.sample_ids);
+  MergeSorted(small.sample_ids, &big.sample_ids, kMaxSampleIds);
 
   const uint32_t root = into->first;
   totals_.erase(from);

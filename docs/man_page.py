@@ -25,8 +25,10 @@ EXIT_STATUS = [
     ("2", "The job could not be done: bad usage, an unreadable input, "
           "invalid rules, an output that cannot be written."),
     ("3", "More lines were rejected than --max-rejects allows (scan)."),
-    ("130, 143", "SIGINT or SIGTERM stopped the run (scan); no file is "
-                 "left at -o."),
+    ("130, 143", "SIGINT or SIGTERM stopped the run; no file is left at "
+                 "-o, nor a temporary one beside it. A scan stops at the "
+                 "next line and prints its summary; the other commands "
+                 "are ended by the signal."),
 ]
 
 

@@ -358,7 +358,8 @@ bool ParseHexKey(std::string_view hex, uint64_t* key) {
 }
 
 // Calls visit(root, keys) once per cluster of `keys`, a KeysByCluster()
-// result, with the cluster's band keys in order.
+// or KeysByRoot() result, with the cluster's band keys in their order
+// there.
 template <typename Keys, typename Visit>
 void ForEachCluster(const Keys& keys, Visit visit) {
   std::vector<uint64_t> cluster_keys;
@@ -584,7 +585,8 @@ void TemplateIndex::Merge(const TemplateIndex& other) {
     Merge(copy);
     return;
   }
-  ForEachCluster(other.KeysByCluster(),
+  // Merging is exact in any order, so the clusters need no sorting.
+  ForEachCluster(other.KeysByRoot(),
                  [&](uint32_t root, std::span<const uint64_t> keys) {
                    AddToCluster(keys, other.totals_.find(root)->second);
                  });
@@ -823,6 +825,24 @@ uint32_t TemplateIndex::Union(uint32_t a, uint32_t b) {
   const uint32_t root = into->first;
   totals_.erase(from);
   return root;
+}
+
+std::vector<TemplateIndex::KeyInCluster> TemplateIndex::KeysByRoot() const {
+  // A counting sort by root: each root's keys start where the counts of
+  // the roots before it end.
+  std::vector<uint32_t> roots(keys_.size());
+  std::vector<uint32_t> starts(keys_.size() + 1, 0);
+  for (uint32_t node = 0; node < keys_.size(); ++node) {
+    roots[node] = RootOf(node);
+    ++starts[roots[node] + 1];
+  }
+  for (size_t i = 1; i < starts.size(); ++i) starts[i] += starts[i - 1];
+
+  std::vector<KeyInCluster> keys(keys_.size());
+  for (uint32_t node = 0; node < keys_.size(); ++node) {
+    keys[starts[roots[node]]++] = {0, keys_[node], roots[node]};
+  }
+  return keys;
 }
 
 std::vector<TemplateIndex::KeyInCluster> TemplateIndex::KeysByCluster() const {

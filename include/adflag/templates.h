@@ -236,6 +236,11 @@ class TemplateIndex {
   // then by key: the keys of each cluster are adjacent.
   std::vector<KeyInCluster> KeysByCluster() const;
 
+  // Returns every key with its root, the keys of each cluster adjacent,
+  // in linear time; the clusters come in no set order and their
+  // cluster_key is left 0.
+  std::vector<KeyInCluster> KeysByRoot() const;
+
   // Returns the public view of the cluster rooted at `root`.
   TemplateCluster ClusterAt(uint32_t root) const;
 

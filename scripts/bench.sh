@@ -97,11 +97,14 @@ build() {
 
 # --- data ------------------------------------------------------------------
 
+# Prints the first 8 hex digits of the SHA-256 of the files named.
+short_hash() { cat "$@" | sha256sum | cut -c1-8; }
+
 # Prints the path of the corpus of $1 listings, generating it first unless
 # a cached copy made by the same generator exists.
 corpus() {
   local count=$1 version path
-  version=$(sha256sum "$GENERATOR" | cut -c1-8)
+  version=$(short_hash "$GENERATOR")
   path="$DATA/listings-$count-s$SEED-$version.jsonl"
   if [[ ! -s "$path" ]]; then
     log "generating $count listings (seed $SEED) into $path"
@@ -145,9 +148,12 @@ measure() {
   local name=$1 runs=$2 output=$3 run start end code
   shift 3
   local peak=${PEAK_KIB[$name]:-0} worst=${EXIT_CODE[$name]:-0}
-  local kib user sys cpu wall
-  for ((run = 1; run <= runs; run++)); do
-    log "  $name: run $run/$runs"
+  local kib user sys cpu wall recorded
+  # Runs recorded under NAME before this call, so that interleaved runs
+  # are numbered on.
+  recorded=$(wc -w <<<"${ALL_S[$name]:-}")
+  for ((run = recorded + 1; run <= recorded + runs; run++)); do
+    log "  $name: run $run"
     code=0 cpu=""
     start=$(date +%s%N)
     if [[ -n "$GNU_TIME" ]]; then
@@ -560,10 +566,10 @@ print_table() {
        "$(nproc) cores, median of $RUNS run(s), seed $SEED$(
          [[ "$QUICK" == 1 ]] && echo ", QUICK: corpora 10x smaller"))"
   echo
-  echo "Listings from $(basename "$GENERATOR") (sha256 $(sha256sum \
-    "$GENERATOR" | cut -c1-8)), bench pack $(basename "$BENCH_PACK")/ ($(wc -l \
-    <"$DATA/bench-patterns.txt" | tr -d ' ') patterns, sha256 $(cat \
-    "$BENCH_PACK"/*.yaml | sha256sum | cut -c1-8))."
+  echo "Listings from $(basename "$GENERATOR") (sha256 $(short_hash \
+    "$GENERATOR")), bench pack $(basename "$BENCH_PACK")/ ($(lines_of \
+    "$DATA/bench-patterns.txt") patterns, sha256 $(short_hash \
+    "$BENCH_PACK"/*.yaml))."
   echo
   echo "Load average (1 min) at start $LOAD_START, at end $(load_average):" \
        "figures are trustworthy only when it stays well below $(nproc)." \

@@ -58,7 +58,7 @@ void HandleBoth(void (*handler)(int), struct sigaction* previous_int_out,
 // The first signal is recorded; a later one removes the temporary files
 // and ends the process.
 void OnSignal(int signal) {
-  HandleBoth(RemoveTempFilesAndDie, nullptr, nullptr);
+  RemoveTempFilesOnSignal();
   caught_signal.store(signal);
   if (wake_pipe[1] >= 0) {
     const char byte = 1;
